@@ -1,0 +1,268 @@
+//! One suggestion, start to end: snapshot → context → prompt → engine → post-processing.
+//!
+//! Knows nothing of LSP: positions are byte offsets, answers are [`Suggestion`]s.
+
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+
+use crate::config::Settings;
+use crate::context::{self, Budget, Definition, Source};
+use crate::document::Snapshot;
+use crate::engine::{CancelFlag, Engine, EngineError, Finish, Generate, GenerationStats};
+use crate::model::{ModelManifest, PromptSpec};
+use crate::postprocess;
+use crate::prompt;
+
+/// Documents larger than this are completed from a window around the cursor.
+const MAX_WHOLE_TEXT: usize = 2 << 20;
+/// Bytes kept before / after the cursor in such a window.
+const WINDOW_BEFORE: usize = 64 << 10;
+const WINDOW_AFTER: usize = 16 << 10;
+
+/// What the user sees, and how it came about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    /// Text to insert at the cursor.
+    pub text: String,
+    /// Bytes after the cursor the text replaces.
+    pub replace_len: usize,
+    /// 0..1, from the model's own token probabilities.
+    pub confidence: f32,
+    pub timings: Timings,
+}
+
+/// Where the time of one request went.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timings {
+    pub context_ms: f64,
+    pub engine: GenerationStats,
+    pub total_ms: f64,
+    pub finish: Option<Finish>,
+    /// The generation's confidence, before post-processing decided to show it or not.
+    pub confidence: f32,
+}
+
+/// A request for a suggestion at byte offset `cursor` of `document`.
+pub struct Request {
+    pub uri: String,
+    pub document: Snapshot,
+    /// The other open documents, for snippets.
+    pub others: Vec<(String, Snapshot)>,
+    pub cursor: usize,
+    pub cancel: CancelFlag,
+}
+
+/// Why no suggestion could even be attempted.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum CompletionError {
+    #[error("offset {cursor} is outside the document ({len} bytes) or inside a character")]
+    BadOffset { cursor: usize, len: usize },
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// Turns requests into suggestions; shared by the server and the CLI.
+pub struct Completer {
+    engine: Engine,
+    prompt: PromptSpec,
+    /// The model's stop strings: a suggestion ends before the first of them.
+    stop: Arc<[String]>,
+    settings: Arc<RwLock<Settings>>,
+    /// Definitions per open document, by version, so other buffers are parsed once.
+    definitions: DashMap<String, (i32, Arc<Vec<Definition>>)>,
+    /// Timings of the last request that ran the model, shown or not.
+    last: Mutex<Option<Timings>>,
+}
+
+impl Completer {
+    pub fn new(
+        engine: Engine,
+        model: &ModelManifest,
+        settings: Arc<RwLock<Settings>>,
+    ) -> Completer {
+        Completer {
+            engine,
+            prompt: model.prompt.clone(),
+            stop: model.stop.clone().into(),
+            settings,
+            definitions: DashMap::new(),
+            last: Mutex::new(None),
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Timings of the last request that ran the model.
+    pub fn last_timings(&self) -> Option<Timings> {
+        self.last.lock().unwrap().clone()
+    }
+
+    /// A suggestion, `Ok(None)` when there is nothing worth showing (or the model is not
+    /// ready yet, or the document is binary).
+    pub async fn complete(&self, request: Request) -> Result<Option<Suggestion>, CompletionError> {
+        let started = Instant::now();
+        let settings = self.settings.read().unwrap().clone();
+        let language = request.document.language.as_ref().map(|l| l.id.clone());
+        if language.is_some_and(|id| !settings.language_enabled(&id)) {
+            return Ok(None);
+        }
+        let Some((text, cursor, whole)) = text_around(&request.document, request.cursor)? else {
+            return Ok(None);
+        };
+        if self.engine.count_tokens("").is_none() {
+            return Ok(None); // still loading: an empty answer, not an error
+        }
+
+        let others = self.other_definitions(&request);
+        let engine = self.engine.clone();
+        let count = move |t: &str| engine.count_tokens(t).unwrap_or(t.len() / 3);
+        let source = Source {
+            path: &request.uri,
+            text: &text,
+            tree: if whole {
+                request.document.tree.as_ref()
+            } else {
+                None
+            },
+            language: request.document.language.as_deref(),
+        };
+        let budget = Budget {
+            tokens: settings.context_tokens as usize,
+            ..Budget::default()
+        };
+        let context = context::build(&source, cursor, &others, budget, &count);
+        let prompt = prompt::render(&context, &self.prompt);
+        let context_ms = ms(started);
+
+        let mode = context.mode.clone();
+        let max_tokens = match mode {
+            context::Mode::Line => settings.max_tokens,
+            context::Mode::Block { .. } => settings.max_tokens * 2,
+        };
+        let generation = self
+            .engine
+            .generate(Generate {
+                prompt,
+                max_tokens,
+                deadline: started + Duration::from_millis(settings.deadline_ms),
+                stop: {
+                    let stop = Arc::clone(&self.stop);
+                    Box::new(move |t: &str| postprocess::stop_at(&mode, &stop, t))
+                },
+                cancel: request.cancel.clone(),
+            })
+            .await;
+        let generation = match generation {
+            Err(EngineError::Loading) => return Ok(None),
+            other => other?,
+        };
+        let timings = Timings {
+            context_ms,
+            engine: generation.stats.clone(),
+            total_ms: ms(started),
+            finish: Some(generation.finish),
+            confidence: generation.confidence,
+        };
+        *self.last.lock().unwrap() = Some(timings.clone());
+        tracing::debug!(
+            mode = ?context.mode,
+            finish = ?generation.finish,
+            generated = ?generation.text,
+            "generation for {}",
+            request.uri
+        );
+        let text = match (generation.finish, &context.mode) {
+            // Cut short inside a block: keep whole lines only.
+            (Finish::Deadline | Finish::MaxTokens, context::Mode::Block { .. }) => generation
+                .text
+                .rsplit_once('\n')
+                .map_or(String::new(), |(lines, _)| lines.to_string()),
+            _ => generation.text,
+        };
+        let Some(cleaned) =
+            postprocess::clean(&text, &context.mode, &context.prefix, &context.suffix)
+        else {
+            return Ok(None);
+        };
+        if generation.confidence < settings.min_confidence {
+            return Ok(None);
+        }
+        Ok(Some(Suggestion {
+            text: cleaned.text,
+            replace_len: cleaned.replace_len,
+            confidence: generation.confidence,
+            timings,
+        }))
+    }
+
+    /// Definitions from the other open documents, each with its display path.
+    fn other_definitions(&self, request: &Request) -> Vec<(String, Definition)> {
+        let mut out = Vec::new();
+        for (uri, doc) in &request.others {
+            let (Some(tree), Some(language)) = (&doc.tree, &doc.language) else {
+                continue;
+            };
+            let cached = self
+                .definitions
+                .get(uri)
+                .filter(|entry| entry.0 == doc.version)
+                .map(|entry| Arc::clone(&entry.1));
+            let defs = cached.unwrap_or_else(|| {
+                let text = doc.text.to_string();
+                let defs = Arc::new(context::definitions(&text, tree, language));
+                self.definitions
+                    .insert(uri.clone(), (doc.version, Arc::clone(&defs)));
+                defs
+            });
+            let path = prompt::display_path(uri);
+            out.extend(defs.iter().map(|d| (path.clone(), d.clone())));
+        }
+        out
+    }
+
+    /// Forgets what was cached for a closed document.
+    pub fn forget(&self, uri: &str) {
+        self.definitions.remove(uri);
+    }
+}
+
+/// The text to complete in and the cursor within it; for huge documents a window
+/// around the cursor (`whole` = false). `None` for binary content.
+fn text_around(
+    document: &Snapshot,
+    cursor: usize,
+) -> Result<Option<(String, usize, bool)>, CompletionError> {
+    let rope = &document.text;
+    let len = rope.len_bytes();
+    let bad = CompletionError::BadOffset { cursor, len };
+    if cursor > len {
+        return Err(bad);
+    }
+    let (start, end) = if len <= MAX_WHOLE_TEXT {
+        (0, len)
+    } else {
+        (
+            cursor.saturating_sub(WINDOW_BEFORE),
+            (cursor + WINDOW_AFTER).min(len),
+        )
+    };
+    let char_at = |b: usize| rope.byte_to_char(b);
+    if rope.char_to_byte(char_at(cursor)) != cursor {
+        return Err(bad);
+    }
+    let text = rope.slice(char_at(start)..char_at(end)).to_string();
+    if text.contains('\0') {
+        return Ok(None);
+    }
+    // The window's start may have moved to a char boundary.
+    let cursor = cursor - rope.char_to_byte(char_at(start));
+    Ok(Some((text, cursor, start == 0 && end == len)))
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}

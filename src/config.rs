@@ -1,0 +1,187 @@
+//! nib's settings: one typed struct, defaults in one place.
+//!
+//! Settings arrive as JSON (LSP `initializationOptions` or the `nib` section of
+//! `workspace/configuration`); [`Settings::from_json`] reads them key by key so an
+//! unknown key becomes a warning and a bad value an error that names the key.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+/// Everything a user can set. `Default` holds the defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// A model manifest name or a path to a `.gguf` file; `None` = the default model.
+    /// `NIB_MODEL` overrides it.
+    pub model: Option<String>,
+    /// Most tokens generated for one suggestion.
+    pub max_tokens: u32,
+    /// Threads llama.cpp uses; `None` = chosen from the machine (see `engine::default_threads`).
+    pub threads: Option<u32>,
+    /// Tokens of context (snippets, imports, scopes and the file prefix) given to the model.
+    pub context_tokens: u32,
+    /// A suggestion not finished within this many milliseconds is cut where it stands.
+    pub deadline_ms: u64,
+    /// Suggestions whose confidence (geometric mean token probability, 0..1) is lower are hidden.
+    pub min_confidence: f32,
+    /// Per-language switch by language id (`python = false` turns nib off for Python).
+    pub languages: BTreeMap<String, bool>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            model: None,
+            max_tokens: 48,
+            threads: None,
+            context_tokens: 1024,
+            deadline_ms: 2000,
+            min_confidence: 0.0,
+            languages: BTreeMap::new(),
+        }
+    }
+}
+
+/// A setting with a value nib cannot use.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("setting `{key}`: {problem}")]
+pub struct SettingsError {
+    pub key: String,
+    pub problem: String,
+}
+
+/// Settings read from JSON, with warnings for keys nib does not know.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub settings: Settings,
+    pub warnings: Vec<String>,
+}
+
+impl Settings {
+    /// Reads settings over the defaults. `null` or a missing object gives the defaults.
+    pub fn from_json(value: &Value) -> Result<Loaded, SettingsError> {
+        let mut loaded = Loaded::default();
+        let Some(map) = value.as_object() else {
+            if value.is_null() {
+                return Ok(loaded);
+            }
+            return Err(error("nib", "expected an object of settings"));
+        };
+        let s = &mut loaded.settings;
+        for (key, v) in map {
+            match key.as_str() {
+                "model" => s.model = optional_string(key, v)?,
+                "max_tokens" | "maxTokens" => s.max_tokens = ranged(key, v, 1, 512)? as u32,
+                "threads" => s.threads = optional_u64(key, v, 1, 256)?.map(|n| n as u32),
+                "context_tokens" | "contextTokens" => {
+                    s.context_tokens = ranged(key, v, 64, 32_768)? as u32
+                }
+                "deadline_ms" | "deadlineMs" => s.deadline_ms = ranged(key, v, 10, 60_000)?,
+                "min_confidence" | "minConfidence" => {
+                    let n = v
+                        .as_f64()
+                        .filter(|n| (0.0..=1.0).contains(n))
+                        .ok_or_else(|| error(key, "expected a number from 0 to 1"))?;
+                    s.min_confidence = n as f32;
+                }
+                "languages" => s.languages = language_switches(key, v)?,
+                _ => loaded
+                    .warnings
+                    .push(format!("unknown setting `{key}` ignored")),
+            }
+        }
+        Ok(loaded)
+    }
+
+    /// Whether nib completes documents of this language id (unknown ids are on).
+    pub fn language_enabled(&self, language: &str) -> bool {
+        self.languages.get(language).copied().unwrap_or(true)
+    }
+}
+
+fn error(key: &str, problem: &str) -> SettingsError {
+    SettingsError {
+        key: key.to_string(),
+        problem: problem.to_string(),
+    }
+}
+
+fn optional_string(key: &str, v: &Value) -> Result<Option<String>, SettingsError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) => Ok(Some(s.clone())),
+        _ => Err(error(key, "expected a string")),
+    }
+}
+
+fn ranged(key: &str, v: &Value, min: u64, max: u64) -> Result<u64, SettingsError> {
+    v.as_u64()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| error(key, &format!("expected a whole number from {min} to {max}")))
+}
+
+fn optional_u64(key: &str, v: &Value, min: u64, max: u64) -> Result<Option<u64>, SettingsError> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    ranged(key, v, min, max).map(Some)
+}
+
+fn language_switches(key: &str, v: &Value) -> Result<BTreeMap<String, bool>, SettingsError> {
+    let map = v
+        .as_object()
+        .ok_or_else(|| error(key, "expected an object like {\"python\": false}"))?;
+    map.iter()
+        .map(|(lang, on)| {
+            on.as_bool()
+                .map(|on| (lang.clone(), on))
+                .ok_or_else(|| error(&format!("{key}.{lang}"), "expected true or false"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn null_gives_defaults() {
+        let loaded = Settings::from_json(&Value::Null).unwrap();
+        assert_eq!(loaded.settings, Settings::default());
+        assert!(loaded.warnings.is_empty());
+    }
+
+    #[test]
+    fn reads_known_keys_in_both_spellings() {
+        let loaded = Settings::from_json(&json!({
+            "model": "/models/x.gguf",
+            "maxTokens": 16,
+            "threads": 2,
+            "context_tokens": 512,
+            "languages": {"python": false}
+        }))
+        .unwrap();
+        let s = loaded.settings;
+        assert_eq!(s.model.as_deref(), Some("/models/x.gguf"));
+        assert_eq!(s.max_tokens, 16);
+        assert_eq!(s.threads, Some(2));
+        assert_eq!(s.context_tokens, 512);
+        assert!(!s.language_enabled("python"));
+        assert!(s.language_enabled("rust"));
+    }
+
+    #[test]
+    fn unknown_key_warns_and_bad_value_names_the_key() {
+        let loaded = Settings::from_json(&json!({"colour": "blue"})).unwrap();
+        assert_eq!(loaded.warnings, ["unknown setting `colour` ignored"]);
+
+        let err = Settings::from_json(&json!({"max_tokens": "lots"})).unwrap_err();
+        assert_eq!(err.key, "max_tokens");
+        assert!(err.to_string().contains("whole number from 1 to 512"));
+
+        let err = Settings::from_json(&json!({"languages": {"go": 1}})).unwrap_err();
+        assert_eq!(err.key, "languages.go");
+    }
+}

@@ -1,0 +1,142 @@
+//! `nib doctor`: checks what a user needs and says how to fix what is wrong.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use crate::engine::{Engine, EngineConfig, EngineStatus, default_threads};
+use crate::language::LanguageRegistry;
+use crate::model;
+
+/// One finding: fine, or a problem with its fix.
+enum Finding {
+    Ok(String),
+    Warn(String),
+    Problem(String),
+}
+
+/// Runs every check, prints one line each; exits non-zero when something must be fixed.
+pub fn run() -> ExitCode {
+    let mut findings = Vec::new();
+    findings.extend(check_model());
+    findings.push(check_grammars());
+    findings.extend(check_environment());
+    findings.extend(check_machine());
+    let mut problems = 0;
+    for finding in &findings {
+        match finding {
+            Finding::Ok(line) => println!("ok       {line}"),
+            Finding::Warn(line) => println!("warning  {line}"),
+            Finding::Problem(line) => {
+                problems += 1;
+                println!("PROBLEM  {line}");
+            }
+        }
+    }
+    if problems == 0 {
+        println!("nib is ready");
+        ExitCode::SUCCESS
+    } else {
+        println!("{problems} problem(s) to fix");
+        ExitCode::FAILURE
+    }
+}
+
+fn check_model() -> Vec<Finding> {
+    let resolved = match model::resolve(None) {
+        Ok(resolved) => resolved,
+        Err(e) => return vec![Finding::Problem(format!("model: {e}"))],
+    };
+    if let Err(e) = model::check(&resolved) {
+        return vec![Finding::Problem(format!("model: {e}"))];
+    }
+    let manifest = resolved
+        .manifest
+        .clone()
+        .unwrap_or_else(model::default_manifest);
+    let started = Instant::now();
+    let engine = Engine::start(
+        EngineConfig {
+            model_path: resolved.path.clone(),
+            context_length: manifest.context_length,
+            threads: default_threads(),
+            add_bos: manifest.prompt.add_bos,
+        },
+        |_| {},
+    );
+    let status = loop {
+        match engine.status() {
+            EngineStatus::Loading if started.elapsed() < Duration::from_secs(120) => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            status => break status,
+        }
+    };
+    let path = resolved.path.display();
+    vec![match status {
+        EngineStatus::Ready => Finding::Ok(format!(
+            "model {path} loads in {} ms",
+            started.elapsed().as_millis()
+        )),
+        EngineStatus::Failed(message) => Finding::Problem(format!("model: {message}")),
+        EngineStatus::Loading => Finding::Problem(format!(
+            "model {path} did not load within 120 s: is the disk or machine very busy?"
+        )),
+    }]
+}
+
+fn check_grammars() -> Finding {
+    let ids: Vec<&str> = LanguageRegistry::builtin()
+        .all()
+        .iter()
+        .map(|l| l.id.as_str())
+        .collect();
+    Finding::Ok(format!(
+        "grammars and queries for {} (other files get plain-text completion)",
+        ids.join(", ")
+    ))
+}
+
+fn check_environment() -> Vec<Finding> {
+    let mut findings = vec![Finding::Ok(format!(
+        "cache {} (set NIB_HOME to move it)",
+        model::cache_dir().display()
+    ))];
+    for var in ["NIB_MODEL", "NIB_LOG", "NIB_PYPI_URL"] {
+        if let Ok(value) = std::env::var(var) {
+            findings.push(Finding::Ok(format!("{var}={value}")));
+        }
+    }
+    findings
+}
+
+fn check_machine() -> Vec<Finding> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = default_threads() as usize;
+    let mut findings = vec![Finding::Ok(format!(
+        "{cores} cores; llama.cpp uses {threads} thread(s) (setting `threads`)"
+    ))];
+    if let Some(load) = load_average()
+        && load + threads as f64 > cores as f64 + 0.5
+    {
+        findings.push(Finding::Warn(format!(
+            "load average {load:.1} on {cores} cores: with {threads} more busy thread(s) the machine is oversubscribed and suggestions will stall; set `threads` lower or close busy programs"
+        )));
+    }
+    #[cfg(target_arch = "x86_64")]
+    if !std::arch::is_x86_feature_detected!("avx2") {
+        findings.push(Finding::Warn(
+            "this CPU has no AVX2: decoding will be several times slower".into(),
+        ));
+    }
+    findings
+}
+
+/// The 1-minute load average, where the system tells it.
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}

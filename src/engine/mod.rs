@@ -1,0 +1,238 @@
+//! The engine: one OS thread that owns llama.cpp's backend, model and context.
+//!
+//! The async side sends [`Generate`] jobs over a channel and awaits the answer. The
+//! thread remembers which tokens its KV cache holds and decodes only what a new
+//! prompt does not share with them; cancellation and deadlines are checked between
+//! tokens.
+
+mod worker;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use llama_cpp_2::model::LlamaModel;
+use tokio::sync::oneshot;
+
+pub use worker::common_prefix_len;
+
+/// What the engine needs to start.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub model_path: PathBuf,
+    /// KV cache size in tokens.
+    pub context_length: u32,
+    /// Threads for decoding and prompt processing.
+    pub threads: u32,
+    /// Whether prompts start with the model's BOS token.
+    pub add_bos: bool,
+}
+
+/// Where the engine is in its life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineStatus {
+    Loading,
+    Ready,
+    /// Loading failed; the message says what to do.
+    Failed(String),
+}
+
+/// Decides when a suggestion is complete: given the text generated so far, returns
+/// `Some(len)` to stop and keep the first `len` bytes.
+pub type StopRule = Box<dyn Fn(&str) -> Option<usize> + Send>;
+
+/// One generation job.
+pub struct Generate {
+    /// The rendered prompt; control tokens written in it (e.g. FIM sentinels) are parsed as such.
+    pub prompt: String,
+    pub max_tokens: u32,
+    pub deadline: Instant,
+    pub stop: StopRule,
+    pub cancel: CancelFlag,
+}
+
+/// Why generation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// The stop rule said the suggestion is complete.
+    Stop,
+    /// The model emitted an end-of-generation token.
+    EndOfText,
+    MaxTokens,
+    /// The deadline passed; the text is what was ready by then.
+    Deadline,
+}
+
+/// Token counts and times of one generation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GenerationStats {
+    /// Tokens in the prompt.
+    pub prompt_tokens: usize,
+    /// Prompt tokens whose KV entries were reused from the previous request.
+    pub reused_tokens: usize,
+    /// Prompt tokens decoded for this request (prompt_tokens - reused_tokens).
+    pub prefill_tokens: usize,
+    pub prefill_ms: f64,
+    /// Tokens generated.
+    pub decode_tokens: usize,
+    pub decode_ms: f64,
+}
+
+/// The engine's answer.
+#[derive(Debug, Clone)]
+pub struct Generation {
+    pub text: String,
+    /// Geometric mean of the kept tokens' probabilities, 0..1 (1 when nothing was generated).
+    pub confidence: f32,
+    pub finish: Finish,
+    pub stats: GenerationStats,
+}
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum EngineError {
+    #[error("the model is still loading")]
+    Loading,
+    #[error("{0}")]
+    Failed(String),
+    #[error("cancelled")]
+    Cancelled,
+    #[error("llama.cpp failed: {0}")]
+    Llama(String),
+    #[error("the engine thread stopped")]
+    Stopped,
+}
+
+/// A request's cancellation flag: set it and the decode loop stops at the next token.
+#[derive(Debug, Clone, Default)]
+pub struct CancelFlag(Arc<AtomicBool>);
+
+impl CancelFlag {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Sets the flag when dropped: a request future dropped by `$/cancelRequest` stops its decode.
+pub struct CancelOnDrop(pub CancelFlag);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+type Job = (Generate, oneshot::Sender<Result<Generation, EngineError>>);
+
+struct Shared {
+    status: Mutex<EngineStatus>,
+    model: OnceLock<Arc<LlamaModel>>,
+}
+
+/// A handle to the engine thread; cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    jobs: std::sync::mpsc::Sender<Job>,
+    shared: Arc<Shared>,
+}
+
+type OnLoad = Arc<dyn Fn(LoadEvent) + Send + Sync>;
+
+/// Progress of model loading, for `$/progress`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadEvent {
+    /// Fraction loaded, 0..1.
+    Progress(f32),
+    Ready {
+        load_ms: u64,
+    },
+    Failed(String),
+}
+
+impl Engine {
+    /// Starts the engine thread; the model loads in the background and `on_load` hears how it goes.
+    pub fn start(
+        config: EngineConfig,
+        on_load: impl Fn(LoadEvent) + Send + Sync + 'static,
+    ) -> Engine {
+        let on_load: OnLoad = Arc::new(on_load);
+        // llama.cpp prints to stderr unless told otherwise; route it through `tracing`.
+        static LOGS: std::sync::Once = std::sync::Once::new();
+        LOGS.call_once(|| llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default()));
+        let (jobs, receiver) = std::sync::mpsc::channel::<Job>();
+        let shared = Arc::new(Shared {
+            status: Mutex::new(EngineStatus::Loading),
+            model: OnceLock::new(),
+        });
+        let thread_shared = Arc::clone(&shared);
+        let spawned = std::thread::Builder::new()
+            .name("nib-engine".into())
+            .spawn(move || worker::run(config, thread_shared, receiver, on_load));
+        if let Err(e) = spawned {
+            *shared.status.lock().unwrap() =
+                EngineStatus::Failed(format!("could not start the engine thread: {e}"));
+        }
+        Engine { jobs, shared }
+    }
+
+    /// An engine that never loads a model, with the given failure (for a missing model).
+    pub fn failed(message: String) -> Engine {
+        let (jobs, _) = std::sync::mpsc::channel::<Job>();
+        let shared = Arc::new(Shared {
+            status: Mutex::new(EngineStatus::Failed(message)),
+            model: OnceLock::new(),
+        });
+        Engine { jobs, shared }
+    }
+
+    pub fn status(&self) -> EngineStatus {
+        self.shared.status.lock().unwrap().clone()
+    }
+
+    /// Number of tokens `text` becomes (without BOS); `None` until the model is loaded.
+    pub fn count_tokens(&self, text: &str) -> Option<usize> {
+        let model = self.shared.model.get()?;
+        Some(worker::tokenize(model, text, false).len())
+    }
+
+    /// Runs one generation on the engine thread.
+    pub async fn generate(&self, job: Generate) -> Result<Generation, EngineError> {
+        match self.status() {
+            EngineStatus::Ready => {}
+            EngineStatus::Loading => return Err(EngineError::Loading),
+            EngineStatus::Failed(message) => return Err(EngineError::Failed(message)),
+        }
+        let (answer, receiver) = oneshot::channel();
+        self.jobs
+            .send((job, answer))
+            .map_err(|_| EngineError::Stopped)?;
+        receiver.await.unwrap_or(Err(EngineError::Stopped))
+    }
+
+    /// Waits until loading has ended, well or not, or `timeout` passes.
+    pub async fn wait_loaded(&self, timeout: Duration) -> EngineStatus {
+        let start = Instant::now();
+        loop {
+            let status = self.status();
+            if status != EngineStatus::Loading || start.elapsed() >= timeout {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// Threads for llama.cpp when the user sets none: half the cores, at least 1, at most 8.
+///
+/// llama.cpp's OpenMP threads spin while waiting and stall badly when another process
+/// holds one of their cores (a 40-token completion took 51-119 s with 2 threads on a
+/// 2-core machine with one core busy, 2.2 s with 1 thread); an editor and other
+/// language servers run beside nib, so nib leaves half the machine to them.
+pub fn default_threads() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+    (cores / 2).clamp(1, 8)
+}

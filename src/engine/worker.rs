@@ -1,0 +1,421 @@
+//! The engine thread: loads the model, then serves jobs one at a time with KV reuse.
+
+use std::num::NonZeroU32;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::context::params::LlamaContextParams;
+use llama_cpp_2::llama_backend::LlamaBackend;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::LlamaModel;
+use llama_cpp_2::model::params::LlamaModelParams;
+use llama_cpp_2::token::LlamaToken;
+
+use super::{
+    EngineConfig, EngineError, EngineStatus, Finish, Generate, Generation, GenerationStats, Job,
+    LoadEvent, OnLoad, Shared,
+};
+
+/// Tokens decoded per llama.cpp batch while prefilling.
+const BATCH: usize = 512;
+
+/// Length of the longest common prefix of two token sequences.
+pub fn common_prefix_len<T: PartialEq>(a: &[T], b: &[T]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+pub(super) fn tokenize(model: &LlamaModel, text: &str, add_bos: bool) -> Vec<LlamaToken> {
+    model.vocab().tokenize(text.as_bytes(), add_bos, true)
+}
+
+pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>, on_load: OnLoad) {
+    let set_status = |status| *shared.status.lock().unwrap() = status;
+    let started = Instant::now();
+    let loaded = load(&config, &on_load);
+    let (backend, model) = match loaded {
+        Ok(loaded) => loaded,
+        Err(message) => {
+            set_status(EngineStatus::Failed(message.clone()));
+            on_load(LoadEvent::Failed(message));
+            return;
+        }
+    };
+    let context = match new_context(backend, &model, &config) {
+        Ok(context) => context,
+        Err(message) => {
+            set_status(EngineStatus::Failed(message.clone()));
+            on_load(LoadEvent::Failed(message));
+            return;
+        }
+    };
+    let _ = shared.model.set(Arc::clone(&model));
+    set_status(EngineStatus::Ready);
+    on_load(LoadEvent::Ready {
+        load_ms: started.elapsed().as_millis() as u64,
+    });
+
+    let mut session = Session {
+        model: &model,
+        context,
+        cached: Vec::new(),
+        add_bos: config.add_bos,
+        pieces: Pieces::of(&model),
+    };
+    for (job, answer) in jobs {
+        if job.cancel.is_cancelled() {
+            let _ = answer.send(Err(EngineError::Cancelled));
+            continue;
+        }
+        let result = catch_unwind(AssertUnwindSafe(|| session.generate(&job)));
+        let result = result.unwrap_or_else(|panic| {
+            // Whatever the cache held is suspect after a panic mid-decode.
+            session.reset();
+            Err(EngineError::Llama(format!(
+                "panic in the engine: {}",
+                panic_message(&panic)
+            )))
+        });
+        let _ = answer.send(result);
+    }
+}
+
+/// llama.cpp's backend, initialised once per process (a second `init` fails).
+fn backend() -> Result<&'static LlamaBackend, String> {
+    static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
+    BACKEND
+        .get_or_init(|| LlamaBackend::init().map_err(|e| format!("llama.cpp did not start: {e}")))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn load(
+    config: &EngineConfig,
+    on_load: &OnLoad,
+) -> Result<(&'static LlamaBackend, Arc<LlamaModel>), String> {
+    let backend = backend()?;
+    let progress = {
+        let on_load = Arc::clone(on_load);
+        let mut last = 0.0f32;
+        move |p: f32| {
+            if p - last >= 0.1 {
+                last = p;
+                on_load(LoadEvent::Progress(p));
+            }
+            true
+        }
+    };
+    let params = LlamaModelParams::default().with_progress_callback(progress);
+    let model = LlamaModel::load_from_file(backend, &config.model_path, &params).map_err(|e| {
+        format!(
+            "llama.cpp could not load {}: {e}; is it a GGUF model? run `nib model pull`, or point NIB_MODEL at a .gguf file",
+            config.model_path.display()
+        )
+    })?;
+    Ok((backend, Arc::new(model)))
+}
+
+fn new_context<'m>(
+    backend: &LlamaBackend,
+    model: &'m LlamaModel,
+    config: &EngineConfig,
+) -> Result<LlamaContext<'m>, String> {
+    let threads = config.threads.max(1) as i32;
+    let params = LlamaContextParams::default()
+        .with_n_ctx(NonZeroU32::new(config.context_length.max(256)))
+        .with_n_batch(BATCH as u32)
+        .with_n_ubatch(BATCH as u32)
+        .with_n_threads(threads)
+        .with_n_threads_batch(threads)
+        // A full-size sliding-window cache can be cut back to any position; the default
+        // (window-sized) one cannot, and every edit would re-read the whole prompt.
+        .with_swa_full(true);
+    model
+        .new_context(backend, params)
+        .map_err(|e| format!("llama.cpp could not create a context: {e}"))
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The text of every token of the vocabulary, in one buffer.
+struct Pieces {
+    bytes: Vec<u8>,
+    /// `bytes[ends[i-1]..ends[i]]` is token i's text.
+    ends: Vec<u32>,
+}
+
+impl Pieces {
+    fn of(model: &LlamaModel) -> Pieces {
+        let vocab = model.vocab();
+        let mut bytes = Vec::new();
+        let mut ends = Vec::with_capacity(vocab.n_tokens() as usize);
+        for id in 0..vocab.n_tokens() {
+            vocab.token_to_piece_into(LlamaToken(id), &mut bytes, false, None);
+            ends.push(bytes.len() as u32);
+        }
+        Pieces { bytes, ends }
+    }
+
+    fn get(&self, token: LlamaToken) -> &[u8] {
+        let i = token.0 as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+}
+
+/// The llama.cpp context and the tokens its KV cache holds (sequence 0, positions 0..).
+struct Session<'m> {
+    model: &'m LlamaModel,
+    context: LlamaContext<'m>,
+    cached: Vec<LlamaToken>,
+    add_bos: bool,
+    pieces: Pieces,
+}
+
+impl Session<'_> {
+    fn reset(&mut self) {
+        self.context.clear_kv_cache();
+        self.cached.clear();
+    }
+
+    /// Keeps the first `keep` cached tokens and drops the rest from the KV cache.
+    fn truncate_cache(&mut self, keep: usize) {
+        if keep >= self.cached.len() {
+            return;
+        }
+        let removed = self
+            .context
+            .clear_kv_cache_seq(Some(0), Some(keep as u32), None)
+            .unwrap_or(false);
+        if removed {
+            self.cached.truncate(keep);
+        } else {
+            self.reset();
+        }
+    }
+
+    /// Decodes `tokens` after the cached ones; logits are kept for the last one only.
+    fn feed(
+        &mut self,
+        tokens: &[LlamaToken],
+        cancel: &super::CancelFlag,
+    ) -> Result<(), EngineError> {
+        let mut batch = LlamaBatch::new(BATCH, 1);
+        for chunk in tokens.chunks(BATCH) {
+            if cancel.is_cancelled() {
+                return Err(EngineError::Cancelled);
+            }
+            batch.clear();
+            let last_chunk = chunk.as_ptr_range().end == tokens.as_ptr_range().end;
+            for (i, &token) in chunk.iter().enumerate() {
+                let pos = (self.cached.len() + i) as i32;
+                let logits = last_chunk && i + 1 == chunk.len();
+                batch
+                    .add(token, pos, &[0], logits)
+                    .map_err(|e| EngineError::Llama(e.to_string()))?;
+            }
+            if let Err(e) = self.context.decode(&mut batch) {
+                // The cache may hold part of the chunk: start clean next time.
+                self.reset();
+                return Err(EngineError::Llama(e.to_string()));
+            }
+            self.cached.extend_from_slice(chunk);
+        }
+        Ok(())
+    }
+
+    /// Token healing: a prompt that ends inside a word ends with a token the model would
+    /// rarely have chosen there ("array.s" + "dev()"). Drops that last token and returns
+    /// its text, which the first generated token must then start with.
+    fn heal(&self, prompt: &mut Vec<LlamaToken>) -> Option<Vec<u8>> {
+        let &last = prompt.last()?;
+        let piece = self.pieces.get(last);
+        let ends_in_word = piece
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        if prompt.len() < 3 || !ends_in_word || piece.contains(&b'\n') {
+            return None;
+        }
+        prompt.pop();
+        Some(piece.to_vec())
+    }
+
+    /// The most likely token whose text starts with `start`, with its log-probability
+    /// among those tokens.
+    fn greedy_starting_with(&self, logits: &[f32], start: &[u8]) -> (LlamaToken, f32) {
+        let allowed: Vec<(LlamaToken, f32)> = (0..logits.len())
+            .map(|i| LlamaToken(i as i32))
+            .filter(|&t| self.pieces.get(t).starts_with(start))
+            .map(|t| (t, logits[t.0 as usize]))
+            .collect();
+        let scores: Vec<f32> = allowed.iter().map(|&(_, l)| l).collect();
+        let (best, logprob) = greedy(&scores);
+        (allowed[best.0 as usize].0, logprob)
+    }
+
+    fn generate(&mut self, job: &Generate) -> Result<Generation, EngineError> {
+        let n_ctx = self.context.n_ctx() as usize;
+        let mut prompt = tokenize(self.model, &job.prompt, self.add_bos);
+        let room = n_ctx.saturating_sub(job.max_tokens as usize + 1).max(1);
+        if prompt.len() > room {
+            // The context builder keeps prompts within budget; this only guards the cache.
+            prompt.drain(..prompt.len() - room);
+        }
+        let healed = self.heal(&mut prompt);
+        let mut stats = GenerationStats {
+            prompt_tokens: prompt.len(),
+            ..Default::default()
+        };
+
+        let prefill_start = Instant::now();
+        // Keep at least one token to decode: its logits start generation.
+        let reuse = common_prefix_len(&self.cached, &prompt).min(prompt.len().saturating_sub(1));
+        self.truncate_cache(reuse);
+        let reuse = self.cached.len();
+        stats.reused_tokens = reuse;
+        stats.prefill_tokens = prompt.len() - reuse;
+        self.feed(&prompt[reuse..], &job.cancel)?;
+        stats.prefill_ms = ms(prefill_start);
+
+        let decode_start = Instant::now();
+        let vocab = self.model.vocab();
+        let mut bytes = Vec::new();
+        let mut ends = Vec::new(); // byte length of the text after each generated token
+        let mut logprobs = Vec::new();
+        let mut finish = Finish::MaxTokens;
+        let mut kept = None;
+        let mut batch = LlamaBatch::new(1, 1);
+        for step in 0..job.max_tokens {
+            if job.cancel.is_cancelled() {
+                return Err(EngineError::Cancelled);
+            }
+            if step > 0 && Instant::now() >= job.deadline {
+                finish = Finish::Deadline;
+                break;
+            }
+            let logits = self.context.get_logits_ith(-1);
+            let (token, logprob) = match (&healed, step) {
+                (Some(start), 0) => self.greedy_starting_with(logits, start),
+                _ => greedy(logits),
+            };
+            if vocab.is_eog(token) {
+                finish = Finish::EndOfText;
+                break;
+            }
+            let piece = self.pieces.get(token);
+            let skip = if step == 0 {
+                healed.as_ref().map_or(0, Vec::len)
+            } else {
+                0
+            };
+            bytes.extend_from_slice(&piece[skip.min(piece.len())..]);
+            ends.push(bytes.len());
+            logprobs.push(logprob);
+            stats.decode_tokens += 1;
+            let text = valid_utf8_prefix(&bytes);
+            if let Some(len) = (job.stop)(text) {
+                kept = Some(len);
+                finish = Finish::Stop;
+                break;
+            }
+            if step + 1 == job.max_tokens {
+                break;
+            }
+            batch.clear();
+            batch
+                .add(token, self.cached.len() as i32, &[0], true)
+                .map_err(|e| EngineError::Llama(e.to_string()))?;
+            if let Err(e) = self.context.decode(&mut batch) {
+                self.reset();
+                return Err(EngineError::Llama(e.to_string()));
+            }
+            self.cached.push(token);
+        }
+        stats.decode_ms = ms(decode_start);
+
+        let text = valid_utf8_prefix(&bytes);
+        let kept = kept.unwrap_or(text.len()).min(text.len());
+        // A token counts towards confidence if any of its text is kept.
+        let counted = ends.iter().take_while(|&&end| end < kept).count() + usize::from(kept > 0);
+        let confidence = confidence(&logprobs[..counted.min(logprobs.len())]);
+        Ok(Generation {
+            text: text[..kept].to_string(),
+            confidence,
+            finish,
+            stats,
+        })
+    }
+}
+
+/// The most likely token and its log-probability.
+fn greedy(logits: &[f32]) -> (LlamaToken, f32) {
+    let (best, &max) = logits
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .expect("the vocabulary is not empty");
+    let sum: f32 = logits.iter().map(|&l| (l - max).exp()).sum();
+    (LlamaToken(best as i32), -sum.ln())
+}
+
+/// Geometric mean probability of the tokens, 0..1; 1 for none.
+fn confidence(logprobs: &[f32]) -> f32 {
+    if logprobs.is_empty() {
+        return 1.0;
+    }
+    (logprobs.iter().sum::<f32>() / logprobs.len() as f32).exp()
+}
+
+/// The longest prefix of `bytes` that is valid UTF-8 (a token may end mid-character).
+fn valid_utf8_prefix(bytes: &[u8]) -> &str {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).expect("valid up to here"),
+    }
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_prefix() {
+        assert_eq!(common_prefix_len(&[1, 2, 3], &[1, 2, 4]), 2);
+        assert_eq!(common_prefix_len(&[1, 2], &[1, 2, 3]), 2);
+        assert_eq!(common_prefix_len::<i32>(&[], &[1]), 0);
+    }
+
+    #[test]
+    fn greedy_picks_the_max_with_its_log_probability() {
+        let (token, logprob) = greedy(&[0.0, 2.0, 0.0]);
+        assert_eq!(token, LlamaToken(1));
+        let p = 2f32.exp() / (2.0 + 2f32.exp());
+        assert!((logprob - p.ln()).abs() < 1e-5);
+    }
+
+    #[test]
+    fn confidence_is_the_geometric_mean() {
+        assert_eq!(confidence(&[]), 1.0);
+        let c = confidence(&[0.5f32.ln(), 0.125f32.ln()]);
+        assert!((c - 0.25).abs() < 1e-6);
+    }
+
+    #[test]
+    fn utf8_prefix_stops_before_a_split_character() {
+        let bytes = "é".as_bytes();
+        assert_eq!(valid_utf8_prefix(&bytes[..1]), "");
+        assert_eq!(valid_utf8_prefix(bytes), "é");
+    }
+}

@@ -1,0 +1,395 @@
+//! The language server: document sync, settings, model loading and the two completion requests.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use dashmap::DashMap;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tower_lsp_server::gen_lsp_types::*;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::convert::{completion_item, inline_item};
+use super::position::{Encoding, offset_at};
+use crate::completion::{Completer, CompletionError, Request, Suggestion};
+use crate::config::Settings;
+use crate::document::{ByteEdit, Document, DocumentStore, Snapshot};
+use crate::engine::{CancelFlag, CancelOnDrop, Engine, EngineConfig, EngineError, LoadEvent};
+use crate::language::LanguageRegistry;
+use crate::model;
+
+/// State the server shares with an in-process caller (the CLI and tests read timings).
+#[derive(Default)]
+pub struct Shared {
+    /// The completer, once `initialized` has started the engine.
+    pub completer: OnceLock<Arc<Completer>>,
+}
+
+pub struct Backend {
+    client: Client,
+    documents: DocumentStore,
+    settings: Arc<RwLock<Settings>>,
+    encoding: OnceLock<Encoding>,
+    /// The newest request per document; a newer one cancels it.
+    inflight: DashMap<String, CancelFlag>,
+    progress_supported: AtomicBool,
+    /// Settings messages from `initialize`, sent once the client is initialized.
+    pending_messages: Mutex<Vec<(MessageType, String)>>,
+    shared: Arc<Shared>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend::with_shared(client, Arc::default())
+    }
+
+    pub fn with_shared(client: Client, shared: Arc<Shared>) -> Backend {
+        Backend {
+            client,
+            documents: DocumentStore::new(),
+            settings: Arc::default(),
+            encoding: OnceLock::new(),
+            inflight: DashMap::new(),
+            progress_supported: AtomicBool::new(false),
+            pending_messages: Mutex::default(),
+            shared,
+        }
+    }
+
+    fn encoding(&self) -> Encoding {
+        *self.encoding.get().unwrap_or(&Encoding::Utf16)
+    }
+
+    /// Reads settings; returns what to tell the user (warnings to log, errors to show).
+    fn apply_settings(&self, value: &Value) -> Vec<(MessageType, String)> {
+        // Clients send either the `nib` section or an object holding it.
+        let value = value.get("nib").unwrap_or(value);
+        match Settings::from_json(value) {
+            Ok(loaded) => {
+                *self.settings.write().unwrap() = loaded.settings;
+                let warn = |w: &String| (MessageType::Warning, format!("nib: {w}"));
+                loaded.warnings.iter().map(warn).collect()
+            }
+            Err(e) => vec![(MessageType::Error, format!("nib: {e}"))],
+        }
+    }
+
+    async fn tell(&self, messages: Vec<(MessageType, String)>) {
+        for (kind, message) in messages {
+            if kind == MessageType::Error {
+                self.client.show_message(kind, message).await;
+            } else {
+                self.client.log_message(kind, message).await;
+            }
+        }
+    }
+
+    fn set_completer(&self, completer: Completer) {
+        let _ = self.shared.completer.set(Arc::new(completer));
+    }
+
+    /// Resolves the model and starts loading it; a missing or bad model is said once.
+    async fn start_engine(&self) {
+        let settings = self.settings.read().unwrap().clone();
+        let resolved = model::resolve(settings.model.as_deref()).and_then(|m| {
+            model::check(&m)?;
+            Ok(m)
+        });
+        let model = match resolved {
+            Ok(model) => model,
+            Err(e) => {
+                let message = format!("nib: {e}");
+                self.client.show_message(MessageType::Error, &message).await;
+                let manifest = model::default_manifest();
+                let completer = Completer::new(
+                    Engine::failed(message),
+                    &manifest,
+                    Arc::clone(&self.settings),
+                );
+                self.set_completer(completer);
+                return;
+            }
+        };
+        let manifest = model
+            .manifest
+            .clone()
+            .unwrap_or_else(model::default_manifest);
+        let config = EngineConfig {
+            model_path: model.path.clone(),
+            context_length: manifest.context_length,
+            threads: settings
+                .threads
+                .unwrap_or_else(crate::engine::default_threads),
+            add_bos: manifest.prompt.add_bos,
+        };
+        let (events, mut received) = mpsc::unbounded_channel();
+        let engine = Engine::start(config, move |event| {
+            let _ = events.send(event);
+        });
+        let completer = Completer::new(engine, &manifest, Arc::clone(&self.settings));
+        self.set_completer(completer);
+
+        let client = self.client.clone();
+        let with_progress = self.progress_supported.load(Ordering::Relaxed);
+        let title = format!("nib: loading {}", model.path.display());
+        tokio::spawn(async move {
+            let token = ProgressToken::String("nib/load".into());
+            let progress = if with_progress
+                && client
+                    .create_work_done_progress(token.clone())
+                    .await
+                    .is_ok()
+            {
+                Some(
+                    client
+                        .progress(token, "nib")
+                        .with_message(title)
+                        .with_percentage(0)
+                        .begin()
+                        .await,
+                )
+            } else {
+                None
+            };
+            while let Some(event) = received.recv().await {
+                match event {
+                    LoadEvent::Progress(p) => {
+                        if let Some(progress) = &progress {
+                            progress.report((p * 100.0) as u32).await;
+                        }
+                    }
+                    LoadEvent::Ready { load_ms } => {
+                        let message = format!("model ready in {load_ms} ms");
+                        client
+                            .log_message(MessageType::Info, format!("nib: {message}"))
+                            .await;
+                        if let Some(progress) = progress {
+                            progress.finish_with_message(message).await;
+                        }
+                        return;
+                    }
+                    LoadEvent::Failed(message) => {
+                        client
+                            .show_message(MessageType::Error, format!("nib: {message}"))
+                            .await;
+                        if let Some(progress) = progress {
+                            progress.finish_with_message("failed").await;
+                        }
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    /// Runs one suggestion for a document position; the older request for the same document is cancelled.
+    async fn suggest(
+        &self,
+        params: &TextDocumentPositionParams,
+    ) -> Result<Option<(Suggestion, Snapshot, usize)>> {
+        let uri = params.text_document.uri.0.clone();
+        let document = self.documents.snapshot(&uri).ok_or_else(|| {
+            Error::invalid_params(format!("unknown document {uri}: open it first"))
+        })?;
+        let cursor = offset_at(&document.text, params.position, self.encoding())
+            .map_err(|e| Error::invalid_params(e.to_string()))?;
+        let Some(completer) = self.shared.completer.get().cloned() else {
+            return Ok(None);
+        };
+        let cancel = CancelFlag::default();
+        if let Some(older) = self.inflight.insert(uri.clone(), cancel.clone()) {
+            older.cancel();
+        }
+        let _cancel_if_dropped = CancelOnDrop(cancel.clone());
+        let request = Request {
+            others: self.documents.snapshots_except(&uri),
+            document: document.clone(),
+            uri: uri.clone(),
+            cursor,
+            cancel,
+        };
+        let task = tokio::spawn(async move { completer.complete(request).await });
+        let result = task.await;
+        self.inflight.remove_if(&uri, |_, flag| flag.is_cancelled());
+        match result {
+            Ok(Ok(Some(suggestion))) => Ok(Some((suggestion, document, cursor))),
+            Ok(Ok(None)) => Ok(None),
+            Ok(Err(CompletionError::Engine(EngineError::Cancelled))) => {
+                Err(Error::request_cancelled())
+            }
+            Ok(Err(e @ CompletionError::BadOffset { .. })) => {
+                Err(Error::invalid_params(e.to_string()))
+            }
+            // Said once when loading failed; requests answer with nothing.
+            Ok(Err(CompletionError::Engine(EngineError::Failed(_)))) => Ok(None),
+            Ok(Err(e)) => {
+                self.client
+                    .log_message(MessageType::Error, format!("nib: {e}"))
+                    .await;
+                Ok(None)
+            }
+            Err(join) => {
+                let message = format!("nib: a completion request failed: {join}");
+                tracing::error!("{message}");
+                self.client.log_message(MessageType::Error, &message).await;
+                Err(Error {
+                    message: message.into(),
+                    ..Error::internal_error()
+                })
+            }
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let caps = &params.capabilities;
+        let offered = caps
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_deref());
+        let encoding = Encoding::negotiate(offered);
+        let _ = self.encoding.set(encoding);
+        let progress = caps
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
+        self.progress_supported.store(progress, Ordering::Relaxed);
+        if let Some(options) = &params.initialization_options {
+            // Messages wait for `initialized`: clients ignore them before it.
+            *self.pending_messages.lock().unwrap() = self.apply_settings(options);
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(encoding.kind()),
+                text_document_sync: Some(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::Incremental),
+                        ..Default::default()
+                    }
+                    .into(),
+                ),
+                inline_completion_provider: Some(true.into()),
+                completion_provider: Some(CompletionOptions::default()),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "nib".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let pending = std::mem::take(&mut *self.pending_messages.lock().unwrap());
+        self.tell(pending).await;
+        self.start_engine().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        for flag in self.inflight.iter() {
+            flag.cancel();
+        }
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let item = params.text_document;
+        let language_id = String::from(item.language_id);
+        let language = LanguageRegistry::builtin().detect(Some(&language_id), &item.uri.0);
+        let document = Document::open(&item.text, item.version, language);
+        self.documents.open(&item.uri.0, document);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.text_document_identifier.uri.0;
+        if let Some(older) = self.inflight.get(&uri) {
+            older.cancel(); // its answer would be for text that is gone
+        }
+        let encoding = self.encoding();
+        let version = params.text_document.version;
+        let applied = self.documents.update(&uri, |doc| {
+            for change in params.content_changes {
+                match change {
+                    TextDocumentContentChangeEvent::TextDocumentContentChangeWholeDocument(
+                        whole,
+                    ) => doc.replace_all(&whole.text),
+                    TextDocumentContentChangeEvent::TextDocumentContentChangePartial(part) => {
+                        let start = offset_at(doc.text(), part.range.start, encoding);
+                        let end = offset_at(doc.text(), part.range.end, encoding);
+                        let edit = match (start, end) {
+                            (Ok(start), Ok(end)) if start <= end => ByteEdit {
+                                start,
+                                end,
+                                text: part.text,
+                            },
+                            _ => {
+                                return Err(format!(
+                                    "edit range {:?} is outside the document",
+                                    part.range
+                                ));
+                            }
+                        };
+                        doc.apply_edit(&edit).map_err(|e| e.to_string())?;
+                    }
+                }
+            }
+            doc.finish_change(version);
+            Ok(())
+        });
+        let problem = match applied {
+            Some(Ok(())) => return,
+            Some(Err(e)) => format!("nib: {uri}: {e}; the document may be out of sync, reopen it"),
+            None => format!("nib: change for {uri}, which is not open"),
+        };
+        self.client.log_message(MessageType::Warning, problem).await;
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri.0;
+        self.documents.close(&uri);
+        if let Some((_, flag)) = self.inflight.remove(&uri) {
+            flag.cancel();
+        }
+        if let Some(completer) = self.shared.completer.get() {
+            completer.forget(&uri);
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let messages = self.apply_settings(&params.settings);
+        self.tell(messages).await;
+    }
+
+    async fn inline_completion(
+        &self,
+        params: InlineCompletionParams,
+    ) -> Result<Option<InlineCompletionResponse>> {
+        let encoding = self.encoding();
+        let found = self.suggest(&params.text_document_position_params).await?;
+        let items = found
+            .map(|(s, doc, cursor)| vec![inline_item(&s, &doc.text, cursor, encoding)])
+            .unwrap_or_default();
+        Ok(Some(InlineCompletionList::new(items).into()))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let encoding = self.encoding();
+        let found = self.suggest(&params.text_document_position_params).await?;
+        let items = found
+            .map(|(s, doc, cursor)| vec![completion_item(&s, &doc.text, cursor, encoding)])
+            .unwrap_or_default();
+        // Incomplete: typing more asks again rather than filtering a stale suggestion.
+        Ok(Some(
+            CompletionList {
+                is_incomplete: true,
+                items,
+                ..Default::default()
+            }
+            .into(),
+        ))
+    }
+}

@@ -1,0 +1,299 @@
+//! The `nib` command line: the server, one-off completions, models and checks.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Parser, Subcommand};
+use serde_json::json;
+
+use nib::completion::Completer;
+use nib::engine::EngineStatus;
+use nib::lsp::harness::LspClient;
+use nib::model::{self, PullProgress};
+
+/// nib: local code completion over LSP, with a small model running on your machine.
+#[derive(Parser)]
+#[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Serve LSP over stdio (what `nib serve` does; editors may pass it).
+    #[arg(long)]
+    stdio: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve LSP over stdio (editors start nib this way).
+    Serve {
+        /// Accepted for clients that add it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
+    /// Complete at FILE:LINE:COL (1-based; COL counts characters) through the LSP path and show the latency.
+    Complete {
+        /// Where to complete, e.g. src/app.py:12:18
+        location: String,
+        /// Also type the suggestion's first character and ask again, to show the warm (KV-reuse) latency.
+        #[arg(long)]
+        follow: bool,
+        /// Seconds to wait for the model to load.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+    },
+    /// Fetch or list models.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+    /// Check the model, grammars, settings and machine, and say how to fix what is wrong.
+    Doctor,
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Download a model into the cache and verify it (a no-op when present).
+    Pull {
+        /// A manifest name from `nib model list`; the default model when left out.
+        name: Option<String>,
+    },
+    /// Show the known models and which are cached.
+    List,
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None if cli.stdio => serve(),
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            return ExitCode::from(2);
+        }
+        Some(Command::Serve { .. }) => serve(),
+        Some(Command::Complete {
+            location,
+            follow,
+            timeout,
+        }) => complete(&location, follow, timeout),
+        Some(Command::Model {
+            command: ModelCommand::Pull { name },
+        }) => pull(name.as_deref()),
+        Some(Command::Model {
+            command: ModelCommand::List,
+        }) => list(),
+        Some(Command::Doctor) => return nib::doctor::run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("nib: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr (stdout carries LSP); `NIB_LOG` sets the filter, e.g. `NIB_LOG=debug`.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NIB_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+}
+
+fn serve() -> Result<()> {
+    runtime()?.block_on(nib::lsp::serve(tokio::io::stdin(), tokio::io::stdout()));
+    Ok(())
+}
+
+fn pull(name: Option<&str>) -> Result<()> {
+    let manifest = match name {
+        Some(name) => model::find_manifest(name)
+            .with_context(|| format!("no model named {name}: see `nib model list`"))?,
+        None => model::default_manifest(),
+    };
+    let started = Instant::now();
+    let mut last_percent = u64::MAX;
+    let path = model::pull(&manifest, &mut |progress| match progress {
+        PullProgress::AlreadyPresent => eprintln!("{} is already in the cache", manifest.name),
+        PullProgress::Downloading {
+            part,
+            parts,
+            done,
+            total,
+        } => {
+            let percent = (done * 100).checked_div(total).unwrap_or(0);
+            if percent / 10 != last_percent / 10 || percent == 100 {
+                eprintln!(
+                    "downloading {} part {part}/{parts}: {percent}%",
+                    manifest.name
+                );
+            }
+            last_percent = percent;
+        }
+        PullProgress::Verifying => eprintln!("verifying sha256"),
+        PullProgress::Done => eprintln!("done in {:.1} s", started.elapsed().as_secs_f64()),
+    })?;
+    println!("{}", path.display());
+    Ok(())
+}
+
+fn list() -> Result<()> {
+    for manifest in model::builtin_manifests() {
+        let path = model::model_path(&manifest);
+        let state = if path.exists() {
+            format!("cached at {}", path.display())
+        } else {
+            "not pulled".into()
+        };
+        println!(
+            "{:<16} {:>7.1} MB  {}  ({state})",
+            manifest.name,
+            manifest.size as f64 / 1e6,
+            manifest.description
+        );
+    }
+    if let Ok(path) = std::env::var("NIB_MODEL") {
+        println!("NIB_MODEL={path} overrides the model");
+    }
+    Ok(())
+}
+
+/// A parsed FILE:LINE:COL.
+struct Location {
+    path: PathBuf,
+    line: usize,
+    column: usize,
+}
+
+fn parse_location(location: &str) -> Result<Location> {
+    let mut parts = location.rsplitn(3, ':');
+    let (Some(column), Some(line), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+        bail!("expected FILE:LINE:COL (1-based), got {location}");
+    };
+    let number = |s: &str, what: &str| -> Result<usize> {
+        s.parse::<usize>()
+            .ok()
+            .filter(|&n| n >= 1)
+            .with_context(|| format!("{what} must be a number from 1, got {s}"))
+    };
+    Ok(Location {
+        path: PathBuf::from(path),
+        line: number(line, "LINE")?,
+        column: number(column, "COL")?,
+    })
+}
+
+fn complete(location: &str, follow: bool, timeout: u64) -> Result<()> {
+    let location = parse_location(location)?;
+    let text = std::fs::read_to_string(&location.path)
+        .with_context(|| format!("cannot read {} as UTF-8 text", location.path.display()))?;
+    let Some(line_text) = text.split('\n').nth(location.line - 1) else {
+        bail!(
+            "{} has {} lines; line {} is past its end",
+            location.path.display(),
+            text.split('\n').count(),
+            location.line
+        );
+    };
+    let line_chars = line_text.trim_end_matches('\r').chars().count();
+    if location.column > line_chars + 1 {
+        bail!(
+            "line {} has {line_chars} characters; column {} is past its end (the last is {})",
+            location.line,
+            location.column,
+            line_chars + 1
+        );
+    }
+    // nib negotiates UTF-8 positions with this client: the column in bytes.
+    let byte_column: usize = line_text
+        .chars()
+        .take(location.column - 1)
+        .map(char::len_utf8)
+        .sum();
+    let absolute = std::fs::canonicalize(&location.path)?;
+    let uri = format!("file://{}", absolute.display());
+
+    runtime()?.block_on(async {
+        let client = LspClient::in_process();
+        let capabilities = json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}});
+        client.initialize(capabilities, json!({})).await?;
+        client.open(&uri, "", &text).await;
+        let completer = client.completer().await;
+        let engine = completer.engine();
+        let load_start = Instant::now();
+        match engine.wait_loaded(Duration::from_secs(timeout)).await {
+            EngineStatus::Ready => eprintln!("model loaded in {} ms", load_start.elapsed().as_millis()),
+            EngineStatus::Failed(message) => bail!("{message}"),
+            EngineStatus::Loading => bail!("the model did not load within {timeout} s"),
+        }
+        let line = (location.line - 1) as u32;
+        let first = ask(&client, &completer, &uri, line, byte_column as u32, "cold").await?;
+        if follow {
+            let Some(typed) = first.as_ref().and_then(|s| s.chars().next()) else {
+                bail!("no suggestion to follow");
+            };
+            let edit = json!({
+                "textDocument": {"uri": uri, "version": 2},
+                "contentChanges": [{
+                    "range": {"start": {"line": line, "character": byte_column}, "end": {"line": line, "character": byte_column}},
+                    "text": typed.to_string(),
+                }],
+            });
+            client.notify("textDocument/didChange", edit).await;
+            println!("typed {typed:?}");
+            let column = (byte_column + typed.len_utf8()) as u32;
+            ask(&client, &completer, &uri, line, column, "warm").await?;
+        }
+        client.shutdown().await;
+        Ok(())
+    })
+}
+
+/// One inline completion request; prints the suggestion and its latency split.
+async fn ask(
+    client: &LspClient,
+    completer: &Completer,
+    uri: &str,
+    line: u32,
+    character: u32,
+    label: &str,
+) -> Result<Option<String>> {
+    let started = Instant::now();
+    let answer = client.inline_completion(uri, line, character).await?;
+    let wall = started.elapsed().as_secs_f64() * 1000.0;
+    let item = &answer["items"][0];
+    let text = item["insertText"].as_str().map(str::to_string);
+    match &text {
+        Some(text) => println!("[{label}] suggestion: {text:?}"),
+        None => println!("[{label}] no suggestion"),
+    }
+    if let Some(t) = completer.last_timings() {
+        let e = &t.engine;
+        let confidence = t.confidence;
+        println!(
+            "[{label}] confidence {confidence:.2}; latency {wall:.0} ms = context {:.1} ms + prefill {} tokens in {:.0} ms (reused {} of {}) + decode {} tokens in {:.0} ms",
+            t.context_ms,
+            e.prefill_tokens,
+            e.prefill_ms,
+            e.reused_tokens,
+            e.prompt_tokens,
+            e.decode_tokens,
+            e.decode_ms
+        );
+    }
+    Ok(text)
+}

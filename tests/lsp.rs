@@ -1,0 +1,136 @@
+//! The server driven in-process, as an editor would, without a model: document sync,
+//! errors and the message that says how to get the model.
+
+mod common;
+
+use std::time::Duration;
+
+use nib::lsp::harness::LspClient;
+use serde_json::json;
+
+/// Points nib at an empty cache: no model there.
+fn without_model() {
+    let home = std::env::temp_dir().join("nib-test-empty-home");
+    std::fs::create_dir_all(&home).unwrap();
+    // SAFETY: every test in this binary sets the same values before starting a server.
+    unsafe {
+        std::env::remove_var("NIB_MODEL");
+        std::env::set_var("NIB_HOME", &home);
+    }
+}
+
+/// A server whose model is not in the cache.
+async fn server_without_model() -> LspClient {
+    without_model();
+    let client = LspClient::in_process();
+    let capabilities = json!({"window": {"workDoneProgress": true}});
+    client.initialize(capabilities, json!({})).await.unwrap();
+    client
+}
+
+#[tokio::test]
+async fn initialize_advertises_inline_and_plain_completion() {
+    without_model();
+    let client = LspClient::in_process();
+    let utf8 = json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}});
+    let result = client.initialize(utf8, json!({})).await.unwrap();
+    let caps = &result["capabilities"];
+    assert_eq!(caps["inlineCompletionProvider"], json!(true));
+    assert!(caps["completionProvider"].is_object());
+    assert_eq!(caps["positionEncoding"], "utf-8");
+    assert_eq!(caps["textDocumentSync"]["change"], 2);
+}
+
+#[tokio::test]
+async fn missing_model_is_said_once_and_completions_are_empty() {
+    let client = server_without_model().await;
+    let message = client
+        .notification("window/showMessage", Duration::from_secs(5))
+        .await
+        .expect("a message about the model");
+    let text = message["message"].as_str().unwrap();
+    assert!(text.contains("nib model pull"), "{text}");
+
+    let uri = common::uri("a.py");
+    client.open(&uri, "python", "import os\nos.").await;
+    let answer = client.inline_completion(&uri, 1, 3).await.unwrap();
+    assert_eq!(answer["items"], json!([]));
+    // Document sync goes on: an edit is applied and the next request still answers.
+    let change = json!({
+        "textDocument": {"uri": uri, "version": 2},
+        "contentChanges": [{"range": {"start": {"line": 1, "character": 3}, "end": {"line": 1, "character": 3}}, "text": "pa"}],
+    });
+    client.notify("textDocument/didChange", change).await;
+    let answer = client.inline_completion(&uri, 1, 5).await.unwrap();
+    assert_eq!(answer["items"], json!([]));
+    assert!(
+        client
+            .notification("window/showMessage", Duration::from_millis(300))
+            .await
+            .is_none(),
+        "the model problem is said only once"
+    );
+}
+
+#[tokio::test]
+async fn unknown_documents_and_bad_positions_are_clear_errors() {
+    let client = server_without_model().await;
+    let err = client
+        .inline_completion(&common::uri("never-opened.py"), 0, 0)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, -32602);
+    assert!(err.message.contains("open it first"), "{}", err.message);
+
+    let uri = common::uri("short.py");
+    client.open(&uri, "python", "x = 1\n").await;
+    let err = client.inline_completion(&uri, 40, 0).await.unwrap_err();
+    assert_eq!(err.code, -32602);
+    // A character past the end of its line clamps to the line end, as LSP says.
+    assert!(client.inline_completion(&uri, 0, 99).await.is_ok());
+}
+
+#[tokio::test]
+async fn huge_binary_and_unknown_language_documents_do_not_break_the_server() {
+    let client = server_without_model().await;
+    let huge = "x = 1\n".repeat(20 << 20 >> 3); // 20 MB
+    let binary = "abc\0\u{1}\u{2}def";
+    client.open(&common::uri("huge.py"), "python", &huge).await;
+    client
+        .open(&common::uri("blob.bin"), "plaintext", binary)
+        .await;
+    client
+        .open(&common::uri("notes.zz"), "zz-unknown", "hello wor")
+        .await;
+    for (name, line, character) in [("huge.py", 1000, 2), ("blob.bin", 0, 4), ("notes.zz", 0, 9)] {
+        let answer = tokio::time::timeout(
+            Duration::from_secs(20),
+            client.inline_completion(&common::uri(name), line, character),
+        )
+        .await
+        .expect("an answer in time")
+        .unwrap();
+        assert_eq!(answer["items"], json!([]), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn bad_settings_name_the_key_and_unknown_keys_warn() {
+    without_model();
+    let client = LspClient::in_process();
+    client
+        .initialize(json!({}), json!({"max_tokens": "many", "colour": 1}))
+        .await
+        .unwrap();
+    let message = client
+        .notification("window/showMessage", Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(
+        message["message"]
+            .as_str()
+            .unwrap()
+            .contains("`max_tokens`"),
+        "{message}"
+    );
+}
