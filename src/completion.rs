@@ -2,18 +2,23 @@
 //!
 //! Knows nothing of LSP: positions are byte offsets, answers are [`Suggestion`]s.
 
+mod typed;
+
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 
 use crate::config::Settings;
-use crate::context::{self, Budget, Definition, Source};
+use crate::context::{self, Budget, Context, Definition, Mode, Source};
 use crate::document::Snapshot;
-use crate::engine::{CancelFlag, Engine, EngineError, Finish, Generate, GenerationStats};
+use crate::engine::{CancelFlag, Engine, EngineError, Finish, Generate, GenerationStats, Prefill};
 use crate::model::{ModelManifest, PromptSpec};
 use crate::postprocess;
 use crate::prompt;
+
+use typed::Shown;
 
 /// Documents larger than this are completed from a window around the cursor.
 const MAX_WHOLE_TEXT: usize = 2 << 20;
@@ -42,6 +47,27 @@ pub struct Timings {
     pub finish: Option<Finish>,
     /// The generation's confidence, before post-processing decided to show it or not.
     pub confidence: f32,
+    /// Answered from the suggestion being typed through, without the model.
+    pub typed_through: bool,
+}
+
+/// Totals since the completer started, for benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Requests answered from the suggestion being typed through.
+    pub typed_through: u64,
+    /// Requests that ran the model to the end.
+    pub generations: u64,
+    pub prefill_tokens: u64,
+    pub decode_tokens: u64,
+}
+
+#[derive(Default)]
+struct AtomicCounters {
+    typed_through: AtomicU64,
+    generations: AtomicU64,
+    prefill_tokens: AtomicU64,
+    decode_tokens: AtomicU64,
 }
 
 /// A request for a suggestion at byte offset `cursor` of `document`.
@@ -63,6 +89,15 @@ pub enum CompletionError {
     Engine(#[from] EngineError),
 }
 
+/// The text around the cursor, the context and the prompt made from it.
+struct Prepared {
+    text: String,
+    cursor: usize,
+    context: Context,
+    prompt: String,
+    context_ms: f64,
+}
+
 /// Turns requests into suggestions; shared by the server and the CLI.
 pub struct Completer {
     engine: Engine,
@@ -72,8 +107,11 @@ pub struct Completer {
     settings: Arc<RwLock<Settings>>,
     /// Definitions per open document, by version, so other buffers are parsed once.
     definitions: DashMap<String, (i32, Arc<Vec<Definition>>)>,
+    /// The last suggestion shown per document, to answer while the user types it.
+    shown: DashMap<String, Shown>,
     /// Timings of the last request that ran the model, shown or not.
     last: Mutex<Option<Timings>>,
+    counters: AtomicCounters,
 }
 
 impl Completer {
@@ -88,7 +126,9 @@ impl Completer {
             stop: model.stop.clone().into(),
             settings,
             definitions: DashMap::new(),
+            shown: DashMap::new(),
             last: Mutex::new(None),
+            counters: AtomicCounters::default(),
         }
     }
 
@@ -101,13 +141,134 @@ impl Completer {
         self.last.lock().unwrap().clone()
     }
 
+    pub fn counters(&self) -> Counters {
+        let c = &self.counters;
+        Counters {
+            typed_through: c.typed_through.load(Ordering::Relaxed),
+            generations: c.generations.load(Ordering::Relaxed),
+            prefill_tokens: c.prefill_tokens.load(Ordering::Relaxed),
+            decode_tokens: c.decode_tokens.load(Ordering::Relaxed),
+        }
+    }
+
     /// A suggestion, `Ok(None)` when there is nothing worth showing (or the model is not
     /// ready yet, or the document is binary).
     pub async fn complete(&self, request: Request) -> Result<Option<Suggestion>, CompletionError> {
         let started = Instant::now();
         let settings = self.settings.read().unwrap().clone();
-        let language = request.document.language.as_ref().map(|l| l.id.clone());
-        if language.is_some_and(|id| !settings.language_enabled(&id)) {
+        let Some(prepared) = self.prepare(&request, &settings)? else {
+            return Ok(None);
+        };
+        if settings.reuse
+            && let Some(rest) = self
+                .shown
+                .get(&request.uri)
+                .and_then(|shown| shown.rest(&prepared.text, prepared.cursor))
+        {
+            self.counters.typed_through.fetch_add(1, Ordering::Relaxed);
+            return Ok(Some(Suggestion {
+                timings: Timings {
+                    typed_through: true,
+                    total_ms: ms(started),
+                    ..rest.timings
+                },
+                ..rest
+            }));
+        }
+
+        let mode = prepared.context.mode.clone();
+        // A block is several lines: it gets more tokens and more time than a line.
+        let (max_tokens, deadline_ms) = match mode {
+            Mode::Line => (settings.max_tokens, settings.deadline_ms),
+            Mode::Block { .. } => (settings.max_tokens * 2, settings.deadline_ms * 4),
+        };
+        let stop = Arc::clone(&self.stop);
+        let generation = self
+            .engine
+            .generate(Generate {
+                prompt: prepared.prompt.clone(),
+                max_tokens,
+                decode_budget: Duration::from_millis(deadline_ms),
+                stop: Box::new(move |t: &str| postprocess::stop_at(&mode, &stop, t)),
+                cancel: request.cancel.clone(),
+                reuse: settings.reuse,
+            })
+            .await;
+        let generation = match generation {
+            Err(EngineError::Loading) => return Ok(None),
+            other => other?,
+        };
+        let c = &self.counters;
+        c.generations.fetch_add(1, Ordering::Relaxed);
+        let stats = &generation.stats;
+        c.prefill_tokens
+            .fetch_add(stats.prefill_tokens as u64, Ordering::Relaxed);
+        c.decode_tokens
+            .fetch_add(stats.decode_tokens as u64, Ordering::Relaxed);
+        let timings = Timings {
+            context_ms: prepared.context_ms,
+            engine: generation.stats.clone(),
+            total_ms: ms(started),
+            finish: Some(generation.finish),
+            confidence: generation.confidence,
+            typed_through: false,
+        };
+        *self.last.lock().unwrap() = Some(timings.clone());
+        tracing::debug!(
+            mode = ?prepared.context.mode,
+            finish = ?generation.finish,
+            generated = ?generation.text,
+            "generation for {}",
+            request.uri
+        );
+
+        let context = &prepared.context;
+        let text = postprocess::complete_lines(&generation.text, generation.finish, &context.mode);
+        let cleaned = postprocess::clean(&text, &context.mode, &context.prefix, &context.suffix);
+        let suggestion = cleaned
+            .filter(|_| generation.confidence >= settings.min_confidence)
+            .map(|cleaned| Suggestion {
+                text: cleaned.text,
+                replace_len: cleaned.replace_len,
+                confidence: generation.confidence,
+                timings,
+            });
+        match &suggestion {
+            Some(s) => {
+                let shown = Shown::new(&prepared.text, prepared.cursor, s.clone());
+                self.shown.insert(request.uri.clone(), shown);
+            }
+            None => {
+                self.shown.remove(&request.uri);
+            }
+        }
+        Ok(suggestion)
+    }
+
+    /// Decodes the prompt for a cursor into the KV cache before a request asks for it.
+    /// Does nothing while the model loads or when reuse is off.
+    pub fn prefill(&self, request: &Request) {
+        let settings = self.settings.read().unwrap().clone();
+        if !settings.reuse {
+            return;
+        }
+        if let Ok(Some(prepared)) = self.prepare(request, &settings) {
+            self.engine.prefill(Prefill {
+                prompt: prepared.prompt,
+                cancel: request.cancel.clone(),
+            });
+        }
+    }
+
+    /// Context and prompt for a request; `None` when there is nothing to complete.
+    fn prepare(
+        &self,
+        request: &Request,
+        settings: &Settings,
+    ) -> Result<Option<Prepared>, CompletionError> {
+        let started = Instant::now();
+        let language = request.document.language.as_ref();
+        if language.is_some_and(|l| !settings.language_enabled(&l.id)) {
             return Ok(None);
         }
         let Some((text, cursor, whole)) = text_around(&request.document, request.cursor)? else {
@@ -116,8 +277,7 @@ impl Completer {
         if self.engine.count_tokens("").is_none() {
             return Ok(None); // still loading: an empty answer, not an error
         }
-
-        let others = self.other_definitions(&request);
+        let others = self.other_definitions(request);
         let engine = self.engine.clone();
         let count = move |t: &str| engine.count_tokens(t).unwrap_or(t.len() / 3);
         let source = Source {
@@ -136,66 +296,12 @@ impl Completer {
         };
         let context = context::build(&source, cursor, &others, budget, &count);
         let prompt = prompt::render(&context, &self.prompt);
-        let context_ms = ms(started);
-
-        let mode = context.mode.clone();
-        let max_tokens = match mode {
-            context::Mode::Line => settings.max_tokens,
-            context::Mode::Block { .. } => settings.max_tokens * 2,
-        };
-        let generation = self
-            .engine
-            .generate(Generate {
-                prompt,
-                max_tokens,
-                deadline: started + Duration::from_millis(settings.deadline_ms),
-                stop: {
-                    let stop = Arc::clone(&self.stop);
-                    Box::new(move |t: &str| postprocess::stop_at(&mode, &stop, t))
-                },
-                cancel: request.cancel.clone(),
-            })
-            .await;
-        let generation = match generation {
-            Err(EngineError::Loading) => return Ok(None),
-            other => other?,
-        };
-        let timings = Timings {
-            context_ms,
-            engine: generation.stats.clone(),
-            total_ms: ms(started),
-            finish: Some(generation.finish),
-            confidence: generation.confidence,
-        };
-        *self.last.lock().unwrap() = Some(timings.clone());
-        tracing::debug!(
-            mode = ?context.mode,
-            finish = ?generation.finish,
-            generated = ?generation.text,
-            "generation for {}",
-            request.uri
-        );
-        let text = match (generation.finish, &context.mode) {
-            // Cut short inside a block: keep whole lines only.
-            (Finish::Deadline | Finish::MaxTokens, context::Mode::Block { .. }) => generation
-                .text
-                .rsplit_once('\n')
-                .map_or(String::new(), |(lines, _)| lines.to_string()),
-            _ => generation.text,
-        };
-        let Some(cleaned) =
-            postprocess::clean(&text, &context.mode, &context.prefix, &context.suffix)
-        else {
-            return Ok(None);
-        };
-        if generation.confidence < settings.min_confidence {
-            return Ok(None);
-        }
-        Ok(Some(Suggestion {
-            text: cleaned.text,
-            replace_len: cleaned.replace_len,
-            confidence: generation.confidence,
-            timings,
+        Ok(Some(Prepared {
+            text,
+            cursor,
+            context,
+            prompt,
+            context_ms: ms(started),
         }))
     }
 
@@ -227,6 +333,7 @@ impl Completer {
     /// Forgets what was cached for a closed document.
     pub fn forget(&self, uri: &str) {
         self.definitions.remove(uri);
+        self.shown.remove(uri);
     }
 }
 

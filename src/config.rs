@@ -20,12 +20,17 @@ pub struct Settings {
     pub threads: Option<u32>,
     /// Tokens of context (snippets, imports, scopes and the file prefix) given to the model.
     pub context_tokens: u32,
-    /// A suggestion not finished within this many milliseconds is cut where it stands.
+    /// Milliseconds of generation, once the prompt is read: a suggestion not finished by
+    /// then is cut at the last whole token (a block at its last whole line).
     pub deadline_ms: u64,
     /// Suggestions whose confidence (geometric mean token probability, 0..1) is lower are hidden.
     pub min_confidence: f32,
     /// Per-language switch by language id (`python = false` turns nib off for Python).
     pub languages: BTreeMap<String, bool>,
+    /// Reuse work between requests (the KV cache, prefill while typing, typing through a
+    /// suggestion). Off, every request reads its whole prompt in a fresh context: the
+    /// baseline `nib bench` measures against.
+    pub reuse: bool,
 }
 
 impl Default for Settings {
@@ -34,10 +39,11 @@ impl Default for Settings {
             model: None,
             max_tokens: 48,
             threads: None,
-            context_tokens: 1024,
-            deadline_ms: 2000,
+            context_tokens: 512,
+            deadline_ms: 250,
             min_confidence: 0.0,
             languages: BTreeMap::new(),
+            reuse: true,
         }
     }
 }
@@ -85,6 +91,11 @@ impl Settings {
                     s.min_confidence = n as f32;
                 }
                 "languages" => s.languages = language_switches(key, v)?,
+                "reuse" => {
+                    s.reuse = v
+                        .as_bool()
+                        .ok_or_else(|| error(key, "expected true or false"))?
+                }
                 _ => loaded
                     .warnings
                     .push(format!("unknown setting `{key}` ignored")),

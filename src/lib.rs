@@ -5,6 +5,7 @@
 //! out, [`engine`] runs the model, [`postprocess`] trims the answer, and
 //! [`completion`] ties these together.
 
+pub mod bench;
 pub mod completion;
 pub mod config;
 pub mod context;

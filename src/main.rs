@@ -1,5 +1,6 @@
 //! The `nib` command line: the server, one-off completions, models and checks.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -50,6 +51,27 @@ enum Command {
     },
     /// Check the model, grammars, settings and machine, and say how to fix what is wrong.
     Doctor,
+    /// Measure latency over a typing simulation, against a baseline without reuse.
+    Bench {
+        /// Folder of source files to type in.
+        #[arg(long, default_value = "benches/corpus")]
+        corpus: PathBuf,
+        /// Lines typed in each file.
+        #[arg(long, default_value_t = 3)]
+        lines: usize,
+        /// Seed of the choice of lines and of the gaps between keystrokes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Skip the baseline run.
+        #[arg(long)]
+        no_baseline: bool,
+        /// Also type for this many seconds with 50 files of 1,000 lines open, sampling memory.
+        #[arg(long, value_name = "SECONDS")]
+        soak: Option<u64>,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -86,6 +108,25 @@ fn main() -> ExitCode {
             command: ModelCommand::List,
         }) => list(),
         Some(Command::Doctor) => return nib::doctor::run(),
+        Some(Command::Bench {
+            corpus,
+            lines,
+            seed,
+            no_baseline,
+            soak,
+            json,
+        }) => {
+            let options = nib::bench::Options {
+                corpus,
+                lines_per_file: lines,
+                seed,
+                baseline: !no_baseline,
+                cold: true,
+                soak: soak.map(Duration::from_secs),
+                load_timeout: Duration::from_secs(120),
+            };
+            bench(&options, json)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -103,6 +144,7 @@ fn init_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
 
@@ -116,6 +158,16 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 fn serve() -> Result<()> {
     runtime()?.block_on(nib::lsp::serve(tokio::io::stdin(), tokio::io::stdout()));
+    Ok(())
+}
+
+fn bench(options: &nib::bench::Options, json: bool) -> Result<()> {
+    let report = runtime()?.block_on(nib::bench::run(options))?;
+    if json {
+        println!("{}", report.json());
+    } else {
+        print!("{}", report.table());
+    }
     Ok(())
 }
 

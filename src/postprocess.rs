@@ -3,6 +3,7 @@
 //! Pure functions of the generated text and the text around the cursor.
 
 use crate::context::{Mode, indent_width};
+use crate::engine::Finish;
 
 /// Most lines of a block suggestion.
 pub const BLOCK_MAX_LINES: usize = 16;
@@ -61,6 +62,18 @@ fn block_end(generated: &str, opener_indent: usize, braces: bool) -> Option<usiz
         offset += line.len();
     }
     None
+}
+
+/// What is worth keeping of a generation cut short by the deadline or the token limit:
+/// the whole lines of a block; a line's text up to the last whole token (what was
+/// generated). A generation that ended on its own is kept as it is.
+pub fn complete_lines(generated: &str, finish: Finish, mode: &Mode) -> String {
+    let cut = matches!(finish, Finish::Deadline | Finish::MaxTokens);
+    match mode {
+        Mode::Block { .. } if cut => generated.rsplit_once('\n').map_or("", |(lines, _)| lines),
+        _ => generated,
+    }
+    .to_string()
 }
 
 /// A suggestion ready to show.
@@ -192,6 +205,16 @@ mod tests {
         let long = "    x\n".repeat(BLOCK_MAX_LINES + 2);
         let end = stop_at(&BLOCK, &[], &long).unwrap();
         assert_eq!(long[..end].lines().count(), BLOCK_MAX_LINES);
+    }
+
+    #[test]
+    fn a_cut_block_keeps_whole_lines() {
+        let line = complete_lines("total = compute", Finish::Deadline, &Mode::Line);
+        assert_eq!(line, "total = compute");
+        let block = complete_lines("    a = 1\n    b = ", Finish::MaxTokens, &BLOCK);
+        assert_eq!(block, "    a = 1");
+        let done = complete_lines("x = compute", Finish::Stop, &Mode::Line);
+        assert_eq!(done, "x = compute");
     }
 
     #[test]

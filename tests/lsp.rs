@@ -39,6 +39,16 @@ async fn initialize_advertises_inline_and_plain_completion() {
     assert!(caps["completionProvider"].is_object());
     assert_eq!(caps["positionEncoding"], "utf-8");
     assert_eq!(caps["textDocumentSync"]["change"], 2);
+
+    // A client with inline completion gets no completion items: it would run the model twice.
+    let client = LspClient::in_process();
+    let inline = json!({"textDocument": {"inlineCompletion": {}}});
+    let result = client.initialize(inline, json!({})).await.unwrap();
+    assert_eq!(
+        result["capabilities"]["inlineCompletionProvider"],
+        json!(true)
+    );
+    assert!(result["capabilities"]["completionProvider"].is_null());
 }
 
 #[tokio::test]

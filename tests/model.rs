@@ -29,6 +29,23 @@ async fn wait_for_model(client: &LspClient) {
     panic!("the model did not load");
 }
 
+/// Settings whose generation deadline never cuts a suggestion short, so that what the
+/// tests see does not depend on the machine's speed.
+fn untimed() -> Value {
+    json!({"deadline_ms": 60_000})
+}
+
+/// nib's server in this process with the real model, loaded.
+async fn in_process_server() -> LspClient {
+    common::pull_model();
+    // SAFETY: no test in this binary sets NIB_MODEL; the stdio test's child runs without it.
+    unsafe { std::env::remove_var("NIB_MODEL") };
+    let client = LspClient::in_process();
+    client.initialize(json!({}), untimed()).await.unwrap();
+    wait_for_model(&client).await;
+    client
+}
+
 fn insert_text(answer: &Value) -> String {
     answer["items"][0]["insertText"]
         .as_str()
@@ -54,7 +71,7 @@ async fn spawn_server() -> (Child, LspClient) {
         "window": {"workDoneProgress": true},
         "textDocument": {"inlineCompletion": {"dynamicRegistration": true}},
     });
-    let result = client.initialize(capabilities, json!({})).await.unwrap();
+    let result = client.initialize(capabilities, untimed()).await.unwrap();
     assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
     wait_for_model(&client).await;
     (child, client)
@@ -111,12 +128,7 @@ async fn the_binary_over_stdio_completes_python_and_typescript_and_honours_cance
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_one_character_edit_reuses_the_kv_cache() {
-    common::pull_model();
-    // SAFETY: this binary's only other test spawns a child without NIB_MODEL.
-    unsafe { std::env::remove_var("NIB_MODEL") };
-    let client = LspClient::in_process();
-    client.initialize(json!({}), json!({})).await.unwrap();
-    wait_for_model(&client).await;
+    let client = in_process_server().await;
     let completer = client.completer().await;
 
     let uri = common::uri("stats.py");
@@ -136,12 +148,9 @@ async fn a_one_character_edit_reuses_the_kv_cache() {
         "the first request reads the prompt: {cold:?}"
     );
 
-    let typed = first.chars().next().unwrap().to_string();
-    let change = json!({
-        "textDocument": {"uri": uri, "version": 2},
-        "contentChanges": [{"range": {"start": {"line": line, "character": character}, "end": {"line": line, "character": character}}, "text": typed}],
-    });
-    client.notify("textDocument/didChange", change).await;
+    // A character the suggestion does not start with: the model runs again.
+    let typed = if first.starts_with('m') { "v" } else { "m" };
+    type_at(&client, &uri, 2, line, character, typed).await;
     client
         .inline_completion(&uri, line, character + 1)
         .await
@@ -153,13 +162,49 @@ async fn a_one_character_edit_reuses_the_kv_cache() {
     );
 }
 
+async fn type_at(
+    client: &LspClient,
+    uri: &str,
+    version: i32,
+    line: u32,
+    character: u32,
+    text: &str,
+) {
+    let at = json!({"line": line, "character": character});
+    let change = json!({
+        "textDocument": {"uri": uri, "version": version},
+        "contentChanges": [{"range": {"start": at, "end": at}, "text": text}],
+    });
+    client.notify("textDocument/didChange", change).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_through_a_suggestion_answers_without_the_model() {
+    let client = in_process_server().await;
+    let completer = client.completer().await;
+
+    let uri = common::uri("through.py");
+    client.open(&uri, "python", "import numpy as").await;
+    let first = insert_text(&client.inline_completion(&uri, 0, 15).await.unwrap());
+    assert!(first.len() > 1, "a suggestion to type through: {first:?}");
+    let runs = completer.counters().generations;
+
+    let typed = &first[..1];
+    type_at(&client, &uri, 2, 0, 15, typed).await;
+    let rest = insert_text(&client.inline_completion(&uri, 0, 16).await.unwrap());
+    assert_eq!(format!("{typed}{rest}"), first);
+    assert_eq!(completer.counters().generations, runs, "no model run");
+    assert_eq!(completer.counters().typed_through, 1);
+
+    // Typing something else asks the model again.
+    type_at(&client, &uri, 3, 0, 16, "#").await;
+    client.inline_completion(&uri, 0, 17).await.unwrap();
+    assert_eq!(completer.counters().generations, runs + 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_empty_line_under_a_function_header_gets_a_block() {
-    common::pull_model();
-    unsafe { std::env::remove_var("NIB_MODEL") };
-    let client = LspClient::in_process();
-    client.initialize(json!({}), json!({})).await.unwrap();
-    wait_for_model(&client).await;
+    let client = in_process_server().await;
 
     let uri = common::uri("area.py");
     let text = "import math\n\n\ndef circle_area(radius):\n    \n\n\nprint(circle_area(2.0))\n";
@@ -173,4 +218,39 @@ async fn an_empty_line_under_a_function_header_gets_a_block() {
             "the block ends with the function: {suggestion:?}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
+    common::pull_model();
+    unsafe { std::env::remove_var("NIB_MODEL") };
+    let options = nib::bench::Options {
+        corpus: "tests/fixtures/bench".into(),
+        lines_per_file: 1,
+        seed: 3,
+        baseline: true,
+        cold: false,
+        soak: None,
+        load_timeout: Duration::from_secs(120),
+    };
+    let report = nib::bench::run(&options).await.unwrap();
+    let json = report.json();
+    for key in [
+        "p50_ms",
+        "p95_ms",
+        "baseline_p50_ms",
+        "baseline_p95_ms",
+        "speedup_p50",
+    ] {
+        assert!(json[key].is_number(), "{key} in {json}");
+    }
+    for mode in [&report.nib, report.baseline.as_ref().unwrap()] {
+        assert!(mode.requests > 0, "{json}");
+        assert_eq!(mode.answered + mode.cancelled, mode.requests, "{json}");
+        assert!(
+            mode.answered >= 1,
+            "the last keystroke of a line is always answered: {json}"
+        );
+    }
+    assert!(report.table().contains("p50 latency"));
 }

@@ -43,7 +43,7 @@ pub struct Budget {
 impl Default for Budget {
     fn default() -> Self {
         Budget {
-            tokens: 1024,
+            tokens: 512,
             suffix_bytes: 2048,
         }
     }

@@ -47,8 +47,18 @@ pub struct Generate {
     /// The rendered prompt; control tokens written in it (e.g. FIM sentinels) are parsed as such.
     pub prompt: String,
     pub max_tokens: u32,
-    pub deadline: Instant,
+    /// Time for generating once the prompt is read; what is ready then is the answer.
+    pub decode_budget: Duration,
     pub stop: StopRule,
+    pub cancel: CancelFlag,
+    /// Reuse the KV cache; `false` decodes the whole prompt in a fresh context, as tools
+    /// without reuse do (the baseline `nib bench` compares against).
+    pub reuse: bool,
+}
+
+/// Decode a prompt into the KV cache ahead of the request that will need it.
+pub struct Prefill {
+    pub prompt: String,
     pub cancel: CancelFlag,
 }
 
@@ -126,7 +136,10 @@ impl Drop for CancelOnDrop {
     }
 }
 
-type Job = (Generate, oneshot::Sender<Result<Generation, EngineError>>);
+enum Job {
+    Generate(Generate, oneshot::Sender<Result<Generation, EngineError>>),
+    Prefill(Prefill),
+}
 
 struct Shared {
     status: Mutex<EngineStatus>,
@@ -208,9 +221,16 @@ impl Engine {
         }
         let (answer, receiver) = oneshot::channel();
         self.jobs
-            .send((job, answer))
+            .send(Job::Generate(job, answer))
             .map_err(|_| EngineError::Stopped)?;
         receiver.await.unwrap_or(Err(EngineError::Stopped))
+    }
+
+    /// Queues a prefill; it yields to any request that cancels it. Ignored until the model is ready.
+    pub fn prefill(&self, job: Prefill) {
+        if self.status() == EngineStatus::Ready {
+            let _ = self.jobs.send(Job::Prefill(job));
+        }
     }
 
     /// Waits until loading has ended, well or not, or `timeout` passes.

@@ -19,8 +19,11 @@ use super::{
     LoadEvent, OnLoad, Shared,
 };
 
-/// Tokens decoded per llama.cpp batch while prefilling.
+/// Most tokens llama.cpp decodes in one batch.
 const BATCH: usize = 512;
+/// Prompt tokens fed per decode call: small enough that a cancelled prefill stops
+/// within a few tens of milliseconds.
+const FEED_CHUNK: usize = 64;
 
 /// Length of the longest common prefix of two token sequences.
 pub fn common_prefix_len<T: PartialEq>(a: &[T], b: &[T]) -> usize {
@@ -58,13 +61,25 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
     });
 
     let mut session = Session {
+        backend,
+        config: &config,
         model: &model,
         context,
         cached: Vec::new(),
-        add_bos: config.add_bos,
         pieces: Pieces::of(&model),
     };
-    for (job, answer) in jobs {
+    for job in jobs {
+        let (job, answer) = match job {
+            Job::Prefill(prefill) => {
+                if !prefill.cancel.is_cancelled()
+                    && catch_unwind(AssertUnwindSafe(|| session.prefill(&prefill))).is_err()
+                {
+                    session.reset();
+                }
+                continue;
+            }
+            Job::Generate(job, answer) => (job, answer),
+        };
         if job.cancel.is_cancelled() {
             let _ = answer.send(Err(EngineError::Cancelled));
             continue;
@@ -173,10 +188,11 @@ impl Pieces {
 
 /// The llama.cpp context and the tokens its KV cache holds (sequence 0, positions 0..).
 struct Session<'m> {
+    backend: &'static LlamaBackend,
+    config: &'m EngineConfig,
     model: &'m LlamaModel,
     context: LlamaContext<'m>,
     cached: Vec<LlamaToken>,
-    add_bos: bool,
     pieces: Pieces,
 }
 
@@ -208,8 +224,8 @@ impl Session<'_> {
         tokens: &[LlamaToken],
         cancel: &super::CancelFlag,
     ) -> Result<(), EngineError> {
-        let mut batch = LlamaBatch::new(BATCH, 1);
-        for chunk in tokens.chunks(BATCH) {
+        let mut batch = LlamaBatch::new(FEED_CHUNK, 1);
+        for chunk in tokens.chunks(FEED_CHUNK) {
             if cancel.is_cancelled() {
                 return Err(EngineError::Cancelled);
             }
@@ -261,28 +277,65 @@ impl Session<'_> {
         (allowed[best.0 as usize].0, logprob)
     }
 
-    fn generate(&mut self, job: &Generate) -> Result<Generation, EngineError> {
+    /// The prompt's tokens as generation will see them (cut to fit, healed), with the
+    /// text the first generated token must start with.
+    fn prompt_tokens(&self, prompt: &str, max_tokens: u32) -> (Vec<LlamaToken>, Option<Vec<u8>>) {
         let n_ctx = self.context.n_ctx() as usize;
-        let mut prompt = tokenize(self.model, &job.prompt, self.add_bos);
-        let room = n_ctx.saturating_sub(job.max_tokens as usize + 1).max(1);
-        if prompt.len() > room {
+        let mut tokens = tokenize(self.model, prompt, self.config.add_bos);
+        let room = n_ctx.saturating_sub(max_tokens as usize + 1).max(1);
+        if tokens.len() > room {
             // The context builder keeps prompts within budget; this only guards the cache.
-            prompt.drain(..prompt.len() - room);
+            tokens.drain(..tokens.len() - room);
         }
-        let healed = self.heal(&mut prompt);
+        let healed = self.heal(&mut tokens);
+        (tokens, healed)
+    }
+
+    /// Brings the KV cache to `prompt`, decoding only what it does not hold yet; the last
+    /// token is always decoded when `need_logits`. Returns how many tokens were reused.
+    fn sync_cache(
+        &mut self,
+        prompt: &[LlamaToken],
+        need_logits: bool,
+        cancel: &super::CancelFlag,
+    ) -> Result<usize, EngineError> {
+        let mut reuse = common_prefix_len(&self.cached, prompt);
+        if need_logits {
+            reuse = reuse.min(prompt.len().saturating_sub(1));
+        }
+        self.truncate_cache(reuse);
+        let reuse = self.cached.len();
+        self.feed(&prompt[reuse..], cancel)?;
+        Ok(reuse)
+    }
+
+    fn prefill(&mut self, job: &super::Prefill) {
+        let (prompt, _) = self.prompt_tokens(&job.prompt, 0);
+        // A cancelled or failed prefill leaves a valid, shorter cache; nothing to report.
+        let _ = self.sync_cache(&prompt, false, &job.cancel);
+    }
+
+    /// Replaces the context with a new one: the baseline's fresh start for every request.
+    fn fresh_context(&mut self) -> Result<(), EngineError> {
+        self.cached.clear();
+        self.context =
+            new_context(self.backend, self.model, self.config).map_err(EngineError::Llama)?;
+        Ok(())
+    }
+
+    fn generate(&mut self, job: &Generate) -> Result<Generation, EngineError> {
+        let prefill_start = Instant::now();
+        if !job.reuse {
+            self.fresh_context()?;
+        }
+        let (prompt, healed) = self.prompt_tokens(&job.prompt, job.max_tokens);
         let mut stats = GenerationStats {
             prompt_tokens: prompt.len(),
             ..Default::default()
         };
-
-        let prefill_start = Instant::now();
-        // Keep at least one token to decode: its logits start generation.
-        let reuse = common_prefix_len(&self.cached, &prompt).min(prompt.len().saturating_sub(1));
-        self.truncate_cache(reuse);
-        let reuse = self.cached.len();
+        let reuse = self.sync_cache(&prompt, true, &job.cancel)?;
         stats.reused_tokens = reuse;
         stats.prefill_tokens = prompt.len() - reuse;
-        self.feed(&prompt[reuse..], &job.cancel)?;
         stats.prefill_ms = ms(prefill_start);
 
         let decode_start = Instant::now();
@@ -297,7 +350,7 @@ impl Session<'_> {
             if job.cancel.is_cancelled() {
                 return Err(EngineError::Cancelled);
             }
-            if step > 0 && Instant::now() >= job.deadline {
+            if step > 0 && decode_start.elapsed() >= job.decode_budget {
                 finish = Finish::Deadline;
                 break;
             }

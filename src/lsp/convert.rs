@@ -82,3 +82,56 @@ fn label(text: &str) -> String {
     }
     label
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::completion::Timings;
+    use tower_lsp_server::gen_lsp_types::{CompletionItemTextEdit, InsertText, Position};
+
+    fn suggestion(text: &str, replace_len: usize) -> Suggestion {
+        Suggestion {
+            text: text.into(),
+            replace_len,
+            confidence: 0.5,
+            timings: Timings::default(),
+        }
+    }
+
+    #[test]
+    fn inline_item_replaces_the_closers_it_retypes() {
+        let text = Rope::from_str("x = f(é)\n");
+        let cursor = "x = f(é".len();
+        let item = inline_item(&suggestion(", 2)", 1), &text, cursor, Encoding::Utf16);
+        assert_eq!(item.insert_text, InsertText::String(", 2)".into()));
+        let range = item.range.unwrap();
+        assert_eq!(range.start, Position::new(0, 7));
+        assert_eq!(range.end, Position::new(0, 8));
+    }
+
+    #[test]
+    fn completion_item_covers_the_typed_word_so_filtering_keeps_it() {
+        let text = Rope::from_str("    result = compu");
+        let cursor = text.len_bytes();
+        let item = completion_item(
+            &suggestion("te_total(items)", 0),
+            &text,
+            cursor,
+            Encoding::Utf8,
+        );
+        let Some(CompletionItemTextEdit::TextEdit(edit)) = item.text_edit else {
+            panic!("a plain text edit");
+        };
+        assert_eq!(edit.new_text, "compute_total(items)");
+        assert_eq!(edit.range.start, Position::new(0, 13));
+        assert_eq!(edit.range.end, Position::new(0, 18));
+        assert_eq!(item.filter_text.as_deref(), Some("compute_total(items)"));
+        assert_eq!(item.label, "compute_total(items)");
+    }
+
+    #[test]
+    fn labels_are_the_first_line_marked_when_more_follows() {
+        assert_eq!(label("if x:\n    y()"), "if x:…");
+        assert_eq!(label(&"a".repeat(80)).chars().count(), LABEL_CHARS + 1);
+    }
+}

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::Duration;
 
 use dashmap::DashMap;
 use serde_json::Value;
@@ -19,6 +20,9 @@ use crate::engine::{CancelFlag, CancelOnDrop, Engine, EngineConfig, EngineError,
 use crate::language::LanguageRegistry;
 use crate::model;
 
+/// How long after an edit the prompt is prefilled, when no request came in between.
+const PREFILL_DEBOUNCE: Duration = Duration::from_millis(25);
+
 /// State the server shares with an in-process caller (the CLI and tests read timings).
 #[derive(Default)]
 pub struct Shared {
@@ -33,6 +37,8 @@ pub struct Backend {
     encoding: OnceLock<Encoding>,
     /// The newest request per document; a newer one cancels it.
     inflight: DashMap<String, CancelFlag>,
+    /// The pending prefill per document; a request or a newer edit cancels it.
+    prefills: DashMap<String, CancelFlag>,
     progress_supported: AtomicBool,
     /// Settings messages from `initialize`, sent once the client is initialized.
     pending_messages: Mutex<Vec<(MessageType, String)>>,
@@ -51,6 +57,7 @@ impl Backend {
             settings: Arc::default(),
             encoding: OnceLock::new(),
             inflight: DashMap::new(),
+            prefills: DashMap::new(),
             progress_supported: AtomicBool::new(false),
             pending_messages: Mutex::default(),
             shared,
@@ -183,6 +190,34 @@ impl Backend {
         });
     }
 
+    /// Starts reading the prompt for `cursor` into the KV cache shortly after an edit,
+    /// unless a request or another edit comes first.
+    fn prefill_after_typing(&self, uri: &str, cursor: usize) {
+        let (Some(completer), Some(document)) =
+            (self.shared.completer.get(), self.documents.snapshot(uri))
+        else {
+            return;
+        };
+        let cancel = CancelFlag::default();
+        if let Some(older) = self.prefills.insert(uri.to_string(), cancel.clone()) {
+            older.cancel();
+        }
+        let request = Request {
+            others: self.documents.snapshots_except(uri),
+            document,
+            uri: uri.to_string(),
+            cursor,
+            cancel,
+        };
+        let completer = Arc::clone(completer);
+        tokio::spawn(async move {
+            tokio::time::sleep(PREFILL_DEBOUNCE).await;
+            if !request.cancel.is_cancelled() {
+                completer.prefill(&request);
+            }
+        });
+    }
+
     /// Runs one suggestion for a document position; the older request for the same document is cancelled.
     async fn suggest(
         &self,
@@ -197,6 +232,9 @@ impl Backend {
         let Some(completer) = self.shared.completer.get().cloned() else {
             return Ok(None);
         };
+        if let Some((_, prefill)) = self.prefills.remove(&uri) {
+            prefill.cancel();
+        }
         let cancel = CancelFlag::default();
         if let Some(older) = self.inflight.insert(uri.clone(), cancel.clone()) {
             older.cancel();
@@ -257,6 +295,12 @@ impl LanguageServer for Backend {
             .and_then(|w| w.work_done_progress)
             .unwrap_or(false);
         self.progress_supported.store(progress, Ordering::Relaxed);
+        // A client that shows inline completions would ask twice, and run the model twice,
+        // if nib offered completion items too: items are for clients without inline support.
+        let inline_client = caps
+            .text_document
+            .as_ref()
+            .is_some_and(|t| t.inline_completion.is_some());
         if let Some(options) = &params.initialization_options {
             // Messages wait for `initialized`: clients ignore them before it.
             *self.pending_messages.lock().unwrap() = self.apply_settings(options);
@@ -273,7 +317,7 @@ impl LanguageServer for Backend {
                     .into(),
                 ),
                 inline_completion_provider: Some(true.into()),
-                completion_provider: Some(CompletionOptions::default()),
+                completion_provider: (!inline_client).then(CompletionOptions::default),
                 ..Default::default()
             },
             server_info: Some(ServerInfo {
@@ -312,11 +356,16 @@ impl LanguageServer for Backend {
         let encoding = self.encoding();
         let version = params.text_document.version;
         let applied = self.documents.update(&uri, |doc| {
+            // Where the last edit ended: most likely the cursor.
+            let mut cursor = None;
             for change in params.content_changes {
                 match change {
                     TextDocumentContentChangeEvent::TextDocumentContentChangeWholeDocument(
                         whole,
-                    ) => doc.replace_all(&whole.text),
+                    ) => {
+                        doc.replace_all(&whole.text);
+                        cursor = None;
+                    }
                     TextDocumentContentChangeEvent::TextDocumentContentChangePartial(part) => {
                         let start = offset_at(doc.text(), part.range.start, encoding);
                         let end = offset_at(doc.text(), part.range.end, encoding);
@@ -334,14 +383,20 @@ impl LanguageServer for Backend {
                             }
                         };
                         doc.apply_edit(&edit).map_err(|e| e.to_string())?;
+                        cursor = Some(edit.start + edit.text.len());
                     }
                 }
             }
             doc.finish_change(version);
-            Ok(())
+            Ok(cursor)
         });
         let problem = match applied {
-            Some(Ok(())) => return,
+            Some(Ok(cursor)) => {
+                if let Some(cursor) = cursor {
+                    self.prefill_after_typing(&uri, cursor);
+                }
+                return;
+            }
             Some(Err(e)) => format!("nib: {uri}: {e}; the document may be out of sync, reopen it"),
             None => format!("nib: change for {uri}, which is not open"),
         };
@@ -351,8 +406,10 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri.0;
         self.documents.close(&uri);
-        if let Some((_, flag)) = self.inflight.remove(&uri) {
-            flag.cancel();
+        for pending in [&self.inflight, &self.prefills] {
+            if let Some((_, flag)) = pending.remove(&uri) {
+                flag.cancel();
+            }
         }
         if let Some(completer) = self.shared.completer.get() {
             completer.forget(&uri);

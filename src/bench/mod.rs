@@ -1,0 +1,167 @@
+//! `nib bench`: end-to-end latency over a typing simulation, against a baseline that
+//! does what other tools do (a fresh context and a full prefill for every request), in
+//! one run on the same model, prompts and machine.
+
+mod corpus;
+mod report;
+mod typing;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+pub use report::{ModeFigures, Report, SoakFigures};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub corpus: PathBuf,
+    /// Lines typed in each corpus file.
+    pub lines_per_file: usize,
+    pub seed: u64,
+    /// Also run the baseline.
+    pub baseline: bool,
+    /// Also measure the first request on a newly opened large file.
+    pub cold: bool,
+    /// Type for this long with 50 large files open, sampling memory.
+    pub soak: Option<Duration>,
+    /// Longest wait for the model to load.
+    pub load_timeout: Duration,
+}
+
+/// Files open during a soak, and the lines each has at least.
+const SOAK_FILES: usize = 50;
+const SOAK_FILE_LINES: usize = 1000;
+/// Corpus file of the cold measurement, and the line it completes.
+const COLD_FILE: &str = "express_response.js";
+const COLD_LINE: usize = 700;
+
+/// Runs the benchmark; progress goes to stderr.
+pub async fn run(options: &Options) -> anyhow::Result<Report> {
+    let corpus = corpus::load(&options.corpus)?;
+    anyhow::ensure!(
+        !corpus.is_empty(),
+        "no .py, .js, .ts, .rs or .go files in {}",
+        options.corpus.display()
+    );
+    let timeout = options.load_timeout;
+
+    eprintln!(
+        "nib: typing {} lines of {} files",
+        options.lines_per_file * corpus.len(),
+        corpus.len()
+    );
+    let (client, completer) = typing::start(json!({}), timeout).await?;
+    let nib = type_all(&client, &completer, &corpus, options).await?;
+
+    let cold_ms = match corpus.iter().find(|f| f.name == COLD_FILE) {
+        Some(file) if options.cold => Some(typing::cold_request(&client, file, COLD_LINE).await?),
+        _ => None,
+    };
+    let soak = match options.soak {
+        Some(duration) => Some(soak(&client, &completer, &corpus, duration, options.seed).await?),
+        None => None,
+    };
+    client.shutdown().await;
+    drop(completer);
+
+    let baseline = if options.baseline {
+        eprintln!("nib: the same typing with the baseline (no reuse)");
+        let (client, completer) = typing::start(json!({"reuse": false}), timeout).await?;
+        let baseline = type_all(&client, &completer, &corpus, options).await?;
+        client.shutdown().await;
+        Some(baseline)
+    } else {
+        None
+    };
+    Ok(Report {
+        machine: machine(),
+        nib,
+        baseline,
+        cold_ms,
+        soak,
+    })
+}
+
+/// The typing simulation over the whole corpus, the same lines and gaps for every mode.
+async fn type_all(
+    client: &crate::lsp::harness::LspClient,
+    completer: &crate::completion::Completer,
+    corpus: &[corpus::CorpusFile],
+    options: &Options,
+) -> anyhow::Result<ModeFigures> {
+    let mut rng = corpus::Rng::new(options.seed);
+    let run = typing::type_corpus(
+        client,
+        completer,
+        corpus,
+        options.lines_per_file,
+        &mut rng,
+        None,
+    )
+    .await?;
+    Ok(ModeFigures::of(&run))
+}
+
+/// Types over the corpus for `duration` with many large files open, sampling memory.
+async fn soak(
+    client: &crate::lsp::harness::LspClient,
+    completer: &crate::completion::Completer,
+    corpus: &[corpus::CorpusFile],
+    duration: Duration,
+    seed: u64,
+) -> anyhow::Result<SoakFigures> {
+    for i in 0..SOAK_FILES {
+        let file = &corpus[i % corpus.len()];
+        let mut text = String::new();
+        while text.lines().count() < SOAK_FILE_LINES {
+            text.push_str(&file.text);
+        }
+        client
+            .open(
+                &format!("file:///soak/{i}/{}", file.name),
+                file.language_id,
+                &text,
+            )
+            .await;
+    }
+    let started = Instant::now();
+    let until = started + duration;
+    let rss_start_mb = report::rss_mb();
+    let mut rss_max_mb = rss_start_mb;
+    let mut keystrokes = 0;
+    let mut rng = corpus::Rng::new(seed);
+    while Instant::now() < until {
+        let run = typing::type_corpus(client, completer, corpus, 1, &mut rng, Some(until)).await?;
+        keystrokes += run.keystrokes;
+        rss_max_mb = rss_max_mb.max(report::rss_mb());
+        eprintln!(
+            "nib: soak {:.0} s: RSS {:.0} MB",
+            started.elapsed().as_secs_f64(),
+            report::rss_mb()
+        );
+    }
+    Ok(SoakFigures {
+        seconds: started.elapsed().as_secs_f64(),
+        open_files: SOAK_FILES,
+        keystrokes,
+        rss_start_mb,
+        rss_end_mb: report::rss_mb(),
+        rss_max_mb,
+    })
+}
+
+/// The CPU model and core count, for reports.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|l| l.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{cpu}, {cores} cores")
+}

@@ -1,0 +1,248 @@
+//! Figures from runs: percentiles, per-request token counts, CPU time, memory; as a table or JSON.
+
+use serde_json::{Value, json};
+
+use super::typing::Run;
+
+/// The figures of one mode (nib or the baseline).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModeFigures {
+    /// Latency from request to answer over answered requests, in ms.
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
+    pub requests: usize,
+    pub answered: usize,
+    pub cancelled: usize,
+    /// Answered with a suggestion.
+    pub suggested: usize,
+    /// Answered from the suggestion being typed through.
+    pub typed_through: u64,
+    /// Per model run.
+    pub prefill_tokens_per_request: f64,
+    pub decode_tokens_per_request: f64,
+    pub cpu_ms_per_keystroke: f64,
+}
+
+impl ModeFigures {
+    pub fn of(run: &Run) -> ModeFigures {
+        let mut answered: Vec<f64> = run
+            .outcomes
+            .iter()
+            .filter(|o| !o.cancelled)
+            .map(|o| o.latency_ms)
+            .collect();
+        answered.sort_by(f64::total_cmp);
+        let generations = run.counters.generations.max(1) as f64;
+        ModeFigures {
+            p50_ms: percentile(&answered, 50.0),
+            p95_ms: percentile(&answered, 95.0),
+            max_ms: answered.last().copied().unwrap_or(0.0),
+            requests: run.outcomes.len(),
+            answered: answered.len(),
+            cancelled: run.outcomes.iter().filter(|o| o.cancelled).count(),
+            suggested: run.outcomes.iter().filter(|o| o.suggested).count(),
+            typed_through: run.counters.typed_through,
+            prefill_tokens_per_request: run.counters.prefill_tokens as f64 / generations,
+            decode_tokens_per_request: run.counters.decode_tokens as f64 / generations,
+            cpu_ms_per_keystroke: run.cpu_seconds * 1000.0 / run.keystrokes.max(1) as f64,
+        }
+    }
+
+    pub fn json(&self) -> Value {
+        json!({
+            "p50_ms": round(self.p50_ms),
+            "p95_ms": round(self.p95_ms),
+            "max_ms": round(self.max_ms),
+            "requests": self.requests,
+            "answered": self.answered,
+            "cancelled": self.cancelled,
+            "suggested": self.suggested,
+            "typed_through": self.typed_through,
+            "prefill_tokens_per_request": round(self.prefill_tokens_per_request),
+            "decode_tokens_per_request": round(self.decode_tokens_per_request),
+            "cpu_ms_per_keystroke": round(self.cpu_ms_per_keystroke),
+        })
+    }
+}
+
+/// Memory over a soak: resident set size samples, in MB.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SoakFigures {
+    pub seconds: f64,
+    pub open_files: usize,
+    pub keystrokes: usize,
+    pub rss_start_mb: f64,
+    pub rss_end_mb: f64,
+    pub rss_max_mb: f64,
+}
+
+/// The nearest-rank percentile of sorted values; 0 for none.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn round(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// CPU time this process has used (user + system), in seconds; 0 where the system does not say.
+pub fn cpu_seconds() -> f64 {
+    // Fields 14 and 15 of /proc/self/stat, in clock ticks of 1/100 s (Linux's USER_HZ).
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Resident set size of this process, in MB; 0 where the system does not say.
+pub fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// The benchmark's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub machine: String,
+    pub nib: ModeFigures,
+    pub baseline: Option<ModeFigures>,
+    /// First request on a newly opened file of about 1,000 lines, in ms.
+    pub cold_ms: Option<f64>,
+    pub soak: Option<SoakFigures>,
+}
+
+impl Report {
+    fn speedup(&self, pick: fn(&ModeFigures) -> f64) -> Option<f64> {
+        let baseline = self.baseline.as_ref()?;
+        (pick(&self.nib) > 0.0).then(|| pick(baseline) / pick(&self.nib))
+    }
+
+    pub fn json(&self) -> Value {
+        let mut out = json!({
+            "machine": self.machine,
+            "p50_ms": round(self.nib.p50_ms),
+            "p95_ms": round(self.nib.p95_ms),
+            "max_ms": round(self.nib.max_ms),
+            "nib": self.nib.json(),
+        });
+        if let Some(baseline) = &self.baseline {
+            out["baseline_p50_ms"] = json!(round(baseline.p50_ms));
+            out["baseline_p95_ms"] = json!(round(baseline.p95_ms));
+            out["speedup_p50"] = json!(self.speedup(|m| m.p50_ms).map(round2));
+            out["speedup_p95"] = json!(self.speedup(|m| m.p95_ms).map(round2));
+            out["baseline"] = baseline.json();
+        }
+        if let Some(cold) = self.cold_ms {
+            out["cold_ms"] = json!(round(cold));
+        }
+        if let Some(soak) = &self.soak {
+            out["soak"] = json!({
+                "seconds": round(soak.seconds),
+                "open_files": soak.open_files,
+                "keystrokes": soak.keystrokes,
+                "rss_start_mb": round(soak.rss_start_mb),
+                "rss_end_mb": round(soak.rss_end_mb),
+                "rss_max_mb": round(soak.rss_max_mb),
+            });
+        }
+        out
+    }
+
+    pub fn table(&self) -> String {
+        let mut rows = vec![("", "nib".to_string(), "baseline".to_string())];
+        let modes: Vec<&ModeFigures> = std::iter::once(&self.nib)
+            .chain(self.baseline.as_ref())
+            .collect();
+        let cell = |f: Cell, i: usize| modes.get(i).map_or("-".to_string(), |m| f(m));
+        let lines: [(&str, Cell); 9] = [
+            ("p50 latency (ms)", |m| format!("{:.0}", m.p50_ms)),
+            ("p95 latency (ms)", |m| format!("{:.0}", m.p95_ms)),
+            ("max latency (ms)", |m| format!("{:.0}", m.max_ms)),
+            ("answered / requests", |m| {
+                format!("{} / {}", m.answered, m.requests)
+            }),
+            ("cancelled", |m| m.cancelled.to_string()),
+            ("with a suggestion", |m| m.suggested.to_string()),
+            ("typed through (no model)", |m| m.typed_through.to_string()),
+            ("tokens prefilled / decoded per model run", |m| {
+                format!(
+                    "{:.1} / {:.1}",
+                    m.prefill_tokens_per_request, m.decode_tokens_per_request
+                )
+            }),
+            ("CPU ms per keystroke", |m| {
+                format!("{:.0}", m.cpu_ms_per_keystroke)
+            }),
+        ];
+        for (label, f) in lines {
+            rows.push((label, cell(f, 0), cell(f, 1)));
+        }
+        let mut out = format!("nib bench on {}\n", self.machine);
+        for (label, a, b) in rows {
+            out.push_str(&format!("{label:<42} {a:>12} {b:>12}\n"));
+        }
+        if let Some(s) = self.speedup(|m| m.p50_ms) {
+            out.push_str(&format!("speed-up at p50 (baseline / nib): {s:.1}x\n"));
+        }
+        if let Some(s) = self.speedup(|m| m.p95_ms) {
+            out.push_str(&format!("speed-up at p95 (baseline / nib): {s:.1}x\n"));
+        }
+        if let Some(cold) = self.cold_ms {
+            out.push_str(&format!(
+                "cold: first request on a newly opened 1,179-line file: {cold:.0} ms\n"
+            ));
+        }
+        if let Some(s) = &self.soak {
+            out.push_str(&format!(
+                "soak: {:.0} s, {} keystrokes, {} open files: RSS {:.0} MB at start, {:.0} MB at end, {:.0} MB at most\n",
+                s.seconds, s.keystrokes, s.open_files, s.rss_start_mb, s.rss_end_mb, s.rss_max_mb
+            ));
+        }
+        out
+    }
+}
+
+/// How a table row shows one mode's figures.
+type Cell = fn(&ModeFigures) -> String;
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<f64> = (1..=20).map(f64::from).collect();
+        assert_eq!(percentile(&v, 50.0), 10.0);
+        assert_eq!(percentile(&v, 95.0), 19.0);
+        assert_eq!(percentile(&[], 50.0), 0.0);
+    }
+
+    #[test]
+    fn this_process_has_cpu_time_and_memory() {
+        let spin: u64 = (0..5_000_000u64).map(|i| i ^ (i >> 3)).sum();
+        assert!(spin > 0);
+        assert!(rss_mb() > 0.0);
+        assert!(cpu_seconds() >= 0.0);
+    }
+}
