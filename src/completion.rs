@@ -280,8 +280,9 @@ impl Completer {
         let others = self.other_definitions(request);
         let engine = self.engine.clone();
         let count = move |t: &str| engine.count_tokens(t).unwrap_or(t.len() / 3);
+        let path = prompt::display_path(&request.uri);
         let source = Source {
-            path: &request.uri,
+            path: &path,
             text: &text,
             tree: if whole {
                 request.document.tree.as_ref()
@@ -296,6 +297,13 @@ impl Completer {
         };
         let context = context::build(&source, cursor, &others, budget, &count);
         let prompt = prompt::render(&context, &self.prompt);
+        tracing::trace!(
+            snippets = context.snippets.len(),
+            preamble_bytes = context.preamble.len(),
+            prefix_bytes = context.prefix.len(),
+            "prompt starts {:?}",
+            prompt.chars().take(60).collect::<String>()
+        );
         Ok(Some(Prepared {
             text,
             cursor,

@@ -43,6 +43,9 @@ enum Command {
         /// Seconds to wait for the model to load.
         #[arg(long, default_value_t = 120)]
         timeout: u64,
+        /// Settings as the editor would send them, e.g. '{"threads": 2}'.
+        #[arg(long, default_value = "{}")]
+        settings: String,
     },
     /// Fetch or list models.
     Model {
@@ -71,6 +74,9 @@ enum Command {
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
+        /// Settings for nib (not the baseline's reuse switch), e.g. '{"threads": 2}'.
+        #[arg(long, default_value = "{}")]
+        settings: String,
     },
 }
 
@@ -100,7 +106,9 @@ fn main() -> ExitCode {
             location,
             follow,
             timeout,
-        }) => complete(&location, follow, timeout),
+            settings,
+        }) => parse_settings(&settings)
+            .and_then(|settings| complete(&location, follow, timeout, settings)),
         Some(Command::Model {
             command: ModelCommand::Pull { name },
         }) => pull(name.as_deref()),
@@ -115,8 +123,17 @@ fn main() -> ExitCode {
             no_baseline,
             soak,
             json,
+            settings,
         }) => {
+            let settings = match parse_settings(&settings) {
+                Ok(settings) => settings,
+                Err(e) => {
+                    eprintln!("nib: {e:#}");
+                    return ExitCode::FAILURE;
+                }
+            };
             let options = nib::bench::Options {
+                settings,
                 corpus,
                 lines_per_file: lines,
                 seed,
@@ -249,7 +266,15 @@ fn parse_location(location: &str) -> Result<Location> {
     })
 }
 
-fn complete(location: &str, follow: bool, timeout: u64) -> Result<()> {
+/// Settings given on the command line, as JSON.
+fn parse_settings(text: &str) -> Result<serde_json::Value> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).with_context(|| format!("--settings is not JSON: {text}"))?;
+    nib::config::Settings::from_json(&value)?;
+    Ok(value)
+}
+
+fn complete(location: &str, follow: bool, timeout: u64, settings: serde_json::Value) -> Result<()> {
     let location = parse_location(location)?;
     let text = std::fs::read_to_string(&location.path)
         .with_context(|| format!("cannot read {} as UTF-8 text", location.path.display()))?;
@@ -282,13 +307,15 @@ fn complete(location: &str, follow: bool, timeout: u64) -> Result<()> {
     runtime()?.block_on(async {
         let client = LspClient::in_process();
         let capabilities = json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}});
-        client.initialize(capabilities, json!({})).await?;
+        client.initialize(capabilities, settings).await?;
         client.open(&uri, "", &text).await;
         let completer = client.completer().await;
         let engine = completer.engine();
         let load_start = Instant::now();
         match engine.wait_loaded(Duration::from_secs(timeout)).await {
-            EngineStatus::Ready => eprintln!("model loaded in {} ms", load_start.elapsed().as_millis()),
+            EngineStatus::Ready => {
+                eprintln!("model loaded in {} ms", load_start.elapsed().as_millis())
+            }
             EngineStatus::Failed(message) => bail!("{message}"),
             EngineStatus::Loading => bail!("the model did not load within {timeout} s"),
         }
@@ -298,17 +325,34 @@ fn complete(location: &str, follow: bool, timeout: u64) -> Result<()> {
             let Some(typed) = first.as_ref().and_then(|s| s.chars().next()) else {
                 bail!("no suggestion to follow");
             };
-            let edit = json!({
-                "textDocument": {"uri": uri, "version": 2},
-                "contentChanges": [{
-                    "range": {"start": {"line": line, "character": byte_column}, "end": {"line": line, "character": byte_column}},
-                    "text": typed.to_string(),
-                }],
-            });
-            client.notify("textDocument/didChange", edit).await;
-            println!("typed {typed:?}");
-            let column = (byte_column + typed.len_utf8()) as u32;
-            ask(&client, &completer, &uri, line, column, "warm").await?;
+            // Type the suggestion's first character (answered from the suggestion itself),
+            // then one that leaves it (the model runs again, on its KV cache).
+            let other = if first
+                .as_deref()
+                .is_some_and(|s| s[typed.len_utf8()..].starts_with('x'))
+            {
+                'y'
+            } else {
+                'x'
+            };
+            let mut column = byte_column;
+            for (version, (ch, label)) in [
+                (typed, "typed through"),
+                (other, "after a 1-character edit"),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let at = json!({"line": line, "character": column});
+                let edit = json!({
+                    "textDocument": {"uri": uri, "version": version + 2},
+                    "contentChanges": [{"range": {"start": at, "end": at}, "text": ch.to_string()}],
+                });
+                client.notify("textDocument/didChange", edit).await;
+                column += ch.len_utf8();
+                println!("typed {ch:?}");
+                ask(&client, &completer, &uri, line, column as u32, label).await?;
+            }
         }
         client.shutdown().await;
         Ok(())
@@ -324,6 +368,7 @@ async fn ask(
     character: u32,
     label: &str,
 ) -> Result<Option<String>> {
+    let before = completer.counters();
     let started = Instant::now();
     let answer = client.inline_completion(uri, line, character).await?;
     let wall = started.elapsed().as_secs_f64() * 1000.0;
@@ -333,7 +378,12 @@ async fn ask(
         Some(text) => println!("[{label}] suggestion: {text:?}"),
         None => println!("[{label}] no suggestion"),
     }
-    if let Some(t) = completer.last_timings() {
+    let after = completer.counters();
+    if after.typed_through > before.typed_through {
+        println!("[{label}] {wall:.1} ms, answered from the suggestion being typed (no model run)");
+    } else if after.generations == before.generations {
+        println!("[{label}] {wall:.1} ms, the model did not run");
+    } else if let Some(t) = completer.last_timings() {
         let e = &t.engine;
         let confidence = t.confidence;
         println!(

@@ -226,6 +226,7 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
     unsafe { std::env::remove_var("NIB_MODEL") };
     let options = nib::bench::Options {
         corpus: "tests/fixtures/bench".into(),
+        settings: json!({}),
         lines_per_file: 1,
         seed: 3,
         baseline: true,

@@ -17,6 +17,8 @@ pub use report::{ModeFigures, Report, SoakFigures};
 #[derive(Debug, Clone)]
 pub struct Options {
     pub corpus: PathBuf,
+    /// nib's settings for both runs (the baseline adds `"reuse": false`).
+    pub settings: serde_json::Value,
     /// Lines typed in each corpus file.
     pub lines_per_file: usize,
     pub seed: u64,
@@ -52,7 +54,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         options.lines_per_file * corpus.len(),
         corpus.len()
     );
-    let (client, completer) = typing::start(json!({}), timeout).await?;
+    let (client, completer) = typing::start(options.settings.clone(), timeout).await?;
     let nib = type_all(&client, &completer, &corpus, options).await?;
 
     let cold_ms = match corpus.iter().find(|f| f.name == COLD_FILE) {
@@ -68,7 +70,9 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
 
     let baseline = if options.baseline {
         eprintln!("nib: the same typing with the baseline (no reuse)");
-        let (client, completer) = typing::start(json!({"reuse": false}), timeout).await?;
+        let mut settings = options.settings.clone();
+        settings["reuse"] = json!(false);
+        let (client, completer) = typing::start(settings, timeout).await?;
         let baseline = type_all(&client, &completer, &corpus, options).await?;
         client.shutdown().await;
         Some(baseline)

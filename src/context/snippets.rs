@@ -33,15 +33,12 @@ pub fn names_near(text: &str, cursor: usize) -> Vec<String> {
         .rmatch_indices('\n')
         .nth(NEAR_LINES)
         .map_or(0, |(i, _)| i + 1);
-    let region = &text[start..cursor];
-    let typing = region.ends_with(is_ident_char);
-    let mut words: Vec<&str> = region
+    // The word being typed is not complete yet: leave it out.
+    let region = text[start..cursor].trim_end_matches(is_ident_char);
+    let words: Vec<&str> = region
         .split(|c: char| !is_ident_char(c))
         .filter(|w| w.len() >= MIN_NAME_LEN && !w.starts_with(|c: char| c.is_ascii_digit()))
         .collect();
-    if typing {
-        words.pop();
-    }
     let mut seen = HashSet::new();
     words
         .into_iter()

@@ -82,6 +82,9 @@ fn names_near_skip_the_word_being_typed() {
     let text = "user = load_user(42)\nprofile = user.pro";
     let names = names_near(text, text.len());
     assert_eq!(names, ["user", "profile", "load_user"]);
+    // A short word being typed leaves the names before it alone.
+    let text = "x = normalize_type(k";
+    assert_eq!(names_near(text, text.len()), ["normalize_type"]);
 }
 
 fn python_source(text: &str) -> (tree_sitter::Tree, std::sync::Arc<crate::language::Language>) {
