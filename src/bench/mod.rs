@@ -35,6 +35,8 @@ pub struct Options {
 /// Files open during a soak, and the lines each has at least.
 const SOAK_FILES: usize = 50;
 const SOAK_FILE_LINES: usize = 1000;
+/// Decode steps timed with and without the output head.
+const STEPS_MEASURED: u32 = 20;
 /// Corpus file of the cold measurement, and the line it completes.
 const COLD_FILE: &str = "express_response.js";
 const COLD_LINE: usize = 700;
@@ -61,6 +63,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         Some(file) if options.cold => Some(typing::cold_request(&client, file, COLD_LINE).await?),
         _ => None,
     };
+    let step = Some(completer.engine().measure_step(STEPS_MEASURED).await?);
     let soak = match options.soak {
         Some(duration) => Some(soak(&client, &completer, &corpus, duration, options.seed).await?),
         None => None,
@@ -85,6 +88,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         baseline,
         cold_ms,
         soak,
+        step,
     })
 }
 

@@ -126,6 +126,8 @@ pub struct Report {
     /// First request on a newly opened file of about 1,000 lines, in ms.
     pub cold_ms: Option<f64>,
     pub soak: Option<SoakFigures>,
+    /// One decode step with and without the output head.
+    pub step: Option<crate::engine::StepCost>,
 }
 
 impl Report {
@@ -151,6 +153,10 @@ impl Report {
         }
         if let Some(cold) = self.cold_ms {
             out["cold_ms"] = json!(round(cold));
+        }
+        if let Some(step) = &self.step {
+            out["decode_step_ms"] = json!(round2(step.with_head_ms));
+            out["decode_step_without_head_ms"] = json!(round2(step.without_head_ms));
         }
         if let Some(soak) = &self.soak {
             out["soak"] = json!({
@@ -207,6 +213,14 @@ impl Report {
         if let Some(cold) = self.cold_ms {
             out.push_str(&format!(
                 "cold: first request on a newly opened 1,179-line file: {cold:.0} ms\n"
+            ));
+        }
+        if let Some(step) = &self.step {
+            let head = step.with_head_ms - step.without_head_ms;
+            out.push_str(&format!(
+                "decode step: {:.1} ms, of which the output head {head:.1} ms ({:.0}%)\n",
+                step.with_head_ms,
+                100.0 * head / step.with_head_ms.max(f64::EPSILON)
             ));
         }
         if let Some(s) = &self.soak {

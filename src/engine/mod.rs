@@ -139,6 +139,16 @@ impl Drop for CancelOnDrop {
 enum Job {
     Generate(Generate, oneshot::Sender<Result<Generation, EngineError>>),
     Prefill(Prefill),
+    MeasureStep(u32, oneshot::Sender<Result<StepCost, EngineError>>),
+}
+
+/// The time of one decode step, and the part of it the output head takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepCost {
+    /// One token decoded with its logits (what generation does), in ms.
+    pub with_head_ms: f64,
+    /// The same token without logits: the transformer body only, in ms.
+    pub without_head_ms: f64,
 }
 
 struct Shared {
@@ -222,6 +232,15 @@ impl Engine {
         let (answer, receiver) = oneshot::channel();
         self.jobs
             .send(Job::Generate(job, answer))
+            .map_err(|_| EngineError::Stopped)?;
+        receiver.await.unwrap_or(Err(EngineError::Stopped))
+    }
+
+    /// Times `steps` single-token decode steps with and without the output head.
+    pub async fn measure_step(&self, steps: u32) -> Result<StepCost, EngineError> {
+        let (answer, receiver) = oneshot::channel();
+        self.jobs
+            .send(Job::MeasureStep(steps, answer))
             .map_err(|_| EngineError::Stopped)?;
         receiver.await.unwrap_or(Err(EngineError::Stopped))
     }

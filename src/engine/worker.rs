@@ -78,6 +78,14 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
                 }
                 continue;
             }
+            Job::MeasureStep(steps, answer) => {
+                let cost = catch_unwind(AssertUnwindSafe(|| session.measure_step(steps)));
+                let _ = answer.send(cost.unwrap_or_else(|_| {
+                    session.reset();
+                    Err(EngineError::Llama("panic while measuring".into()))
+                }));
+                continue;
+            }
             Job::Generate(job, answer) => (job, answer),
         };
         if job.cancel.is_cancelled() {
@@ -313,6 +321,40 @@ impl Session<'_> {
         let (prompt, _) = self.prompt_tokens(&job.prompt, 0);
         // A cancelled or failed prefill leaves a valid, shorter cache; nothing to report.
         let _ = self.sync_cache(&prompt, false, &job.cancel);
+    }
+
+    /// Decodes one token after the cache, with and without logits, `steps` times each,
+    /// and removes it again: what a generation step costs and what its output head costs.
+    fn measure_step(&mut self, steps: u32) -> Result<super::StepCost, EngineError> {
+        if self.cached.is_empty() {
+            let start = tokenize(self.model, "fn main() {", self.config.add_bos);
+            self.feed(&start, &super::CancelFlag::default())?;
+        }
+        let token = *self.cached.last().expect("the cache holds tokens");
+        let position = self.cached.len();
+        let mut batch = LlamaBatch::new(1, 1);
+        let mut time = |logits: bool| -> Result<f64, EngineError> {
+            let started = Instant::now();
+            for _ in 0..steps.max(1) {
+                batch.clear();
+                batch
+                    .add(token, position as i32, &[0], logits)
+                    .map_err(|e| EngineError::Llama(e.to_string()))?;
+                self.context
+                    .decode(&mut batch)
+                    .map_err(|e| EngineError::Llama(e.to_string()))?;
+                self.context
+                    .clear_kv_cache_seq(Some(0), Some(position as u32), None)
+                    .map_err(|e| EngineError::Llama(e.to_string()))?;
+            }
+            Ok(ms(started) / f64::from(steps.max(1)))
+        };
+        let without_head_ms = time(false)?;
+        let with_head_ms = time(true)?;
+        Ok(super::StepCost {
+            with_head_ms,
+            without_head_ms,
+        })
     }
 
     /// Replaces the context with a new one: the baseline's fresh start for every request.
