@@ -60,6 +60,9 @@ pub struct Counters {
     pub generations: u64,
     pub prefill_tokens: u64,
     pub decode_tokens: u64,
+    /// Draft tokens checked by speculative decoding, and those that were right.
+    pub drafted: u64,
+    pub accepted: u64,
 }
 
 #[derive(Default)]
@@ -68,6 +71,8 @@ struct AtomicCounters {
     generations: AtomicU64,
     prefill_tokens: AtomicU64,
     decode_tokens: AtomicU64,
+    drafted: AtomicU64,
+    accepted: AtomicU64,
 }
 
 /// A request for a suggestion at byte offset `cursor` of `document`.
@@ -148,6 +153,8 @@ impl Completer {
             generations: c.generations.load(Ordering::Relaxed),
             prefill_tokens: c.prefill_tokens.load(Ordering::Relaxed),
             decode_tokens: c.decode_tokens.load(Ordering::Relaxed),
+            drafted: c.drafted.load(Ordering::Relaxed),
+            accepted: c.accepted.load(Ordering::Relaxed),
         }
     }
 
@@ -192,6 +199,7 @@ impl Completer {
                 stop: Box::new(move |t: &str| postprocess::stop_at(&mode, &stop, t)),
                 cancel: request.cancel.clone(),
                 reuse: settings.reuse,
+                speculate: settings.speculative,
             })
             .await;
         let generation = match generation {
@@ -205,6 +213,9 @@ impl Completer {
             .fetch_add(stats.prefill_tokens as u64, Ordering::Relaxed);
         c.decode_tokens
             .fetch_add(stats.decode_tokens as u64, Ordering::Relaxed);
+        c.drafted.fetch_add(stats.drafted as u64, Ordering::Relaxed);
+        c.accepted
+            .fetch_add(stats.accepted as u64, Ordering::Relaxed);
         let timings = Timings {
             context_ms: prepared.context_ms,
             engine: generation.stats.clone(),

@@ -31,6 +31,11 @@ pub struct Settings {
     /// suggestion). Off, every request reads its whole prompt in a fresh context: the
     /// baseline `nib bench` measures against.
     pub reuse: bool,
+    /// Speculative decoding: each token is decoded with a draft of the tokens that followed
+    /// the same words earlier in the prompt, checked in the same batch. Off by default: on a
+    /// CPU the batch's output head costs nearly as much as the steps it saves, and batched
+    /// arithmetic can turn a close choice the other way.
+    pub speculative: bool,
 }
 
 impl Default for Settings {
@@ -44,6 +49,7 @@ impl Default for Settings {
             min_confidence: 0.0,
             languages: BTreeMap::new(),
             reuse: true,
+            speculative: false,
         }
     }
 }
@@ -91,11 +97,8 @@ impl Settings {
                     s.min_confidence = n as f32;
                 }
                 "languages" => s.languages = language_switches(key, v)?,
-                "reuse" => {
-                    s.reuse = v
-                        .as_bool()
-                        .ok_or_else(|| error(key, "expected true or false"))?
-                }
+                "reuse" => s.reuse = boolean(key, v)?,
+                "speculative" => s.speculative = boolean(key, v)?,
                 _ => loaded
                     .warnings
                     .push(format!("unknown setting `{key}` ignored")),
@@ -124,6 +127,11 @@ fn optional_string(key: &str, v: &Value) -> Result<Option<String>, SettingsError
         Value::String(s) => Ok(Some(s.clone())),
         _ => Err(error(key, "expected a string")),
     }
+}
+
+fn boolean(key: &str, v: &Value) -> Result<bool, SettingsError> {
+    v.as_bool()
+        .ok_or_else(|| error(key, "expected true or false"))
 }
 
 fn ranged(key: &str, v: &Value, min: u64, max: u64) -> Result<u64, SettingsError> {
@@ -171,7 +179,8 @@ mod tests {
             "maxTokens": 16,
             "threads": 2,
             "context_tokens": 512,
-            "languages": {"python": false}
+            "languages": {"python": false},
+            "speculative": true
         }))
         .unwrap();
         let s = loaded.settings;
@@ -179,6 +188,7 @@ mod tests {
         assert_eq!(s.max_tokens, 16);
         assert_eq!(s.threads, Some(2));
         assert_eq!(s.context_tokens, 512);
+        assert!(s.speculative);
         assert!(!s.language_enabled("python"));
         assert!(s.language_enabled("rust"));
     }

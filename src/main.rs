@@ -71,6 +71,9 @@ enum Command {
         /// Also type for this many seconds with 50 files of 1,000 lines open, sampling memory.
         #[arg(long, value_name = "SECONDS")]
         soak: Option<u64>,
+        /// Also decode the same suggestions without and with speculative drafts.
+        #[arg(long)]
+        speculative: bool,
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
@@ -122,6 +125,7 @@ fn main() -> ExitCode {
             seed,
             no_baseline,
             soak,
+            speculative,
             json,
             settings,
         }) => {
@@ -140,6 +144,7 @@ fn main() -> ExitCode {
                 baseline: !no_baseline,
                 cold: true,
                 soak: soak.map(Duration::from_secs),
+                speculative,
                 load_timeout: Duration::from_secs(120),
             };
             bench(&options, json)
@@ -387,14 +392,16 @@ async fn ask(
         let e = &t.engine;
         let confidence = t.confidence;
         println!(
-            "[{label}] confidence {confidence:.2}; latency {wall:.0} ms = context {:.1} ms + prefill {} tokens in {:.0} ms (reused {} of {}) + decode {} tokens in {:.0} ms",
+            "[{label}] confidence {confidence:.2}; latency {wall:.0} ms = context {:.1} ms + prefill {} tokens in {:.0} ms (reused {} of {}) + decode {} tokens in {:.0} ms ({} of {} drafted tokens right)",
             t.context_ms,
             e.prefill_tokens,
             e.prefill_ms,
             e.reused_tokens,
             e.prompt_tokens,
             e.decode_tokens,
-            e.decode_ms
+            e.decode_ms,
+            e.accepted,
+            e.drafted
         );
     }
     Ok(text)

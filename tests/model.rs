@@ -232,6 +232,7 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
         baseline: true,
         cold: false,
         soak: None,
+        speculative: true,
         load_timeout: Duration::from_secs(120),
     };
     let report = nib::bench::run(&options).await.unwrap();
@@ -254,4 +255,8 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
         );
     }
     assert!(report.table().contains("p50 latency"));
+    assert!(
+        json["speculative"]["requests"].as_u64() >= Some(1),
+        "{json}"
+    );
 }

@@ -4,6 +4,7 @@
 
 mod corpus;
 mod report;
+mod speculative;
 mod typing;
 
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-pub use report::{ModeFigures, Report, SoakFigures};
+pub use report::{ModeFigures, Report, SoakFigures, SpeculativeFigures};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ pub struct Options {
     pub cold: bool,
     /// Type for this long with 50 large files open, sampling memory.
     pub soak: Option<Duration>,
+    /// Also compare decoding with and without speculative drafts.
+    pub speculative: bool,
     /// Longest wait for the model to load.
     pub load_timeout: Duration,
 }
@@ -64,6 +67,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         _ => None,
     };
     let step = Some(completer.engine().measure_step(STEPS_MEASURED).await?);
+    let speculative = if options.speculative {
+        Some(speculative::compare(&client, &completer, &corpus, options).await?)
+    } else {
+        None
+    };
     let soak = match options.soak {
         Some(duration) => Some(soak(&client, &completer, &corpus, duration, options.seed).await?),
         None => None,
@@ -89,6 +97,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         cold_ms,
         soak,
         step,
+        speculative,
     })
 }
 

@@ -77,6 +77,37 @@ pub struct SoakFigures {
     pub rss_max_mb: f64,
 }
 
+/// Decoding the same suggestions without and with speculative drafts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpeculativeFigures {
+    pub requests: usize,
+    /// Tokens generated and decode time, without drafts.
+    pub plain_tokens: usize,
+    pub plain_ms: f64,
+    /// The same with drafts.
+    pub drafted_tokens: usize,
+    pub drafted_ms: f64,
+    pub drafts_checked: usize,
+    pub drafts_accepted: usize,
+    /// Requests whose suggestion came out the same both ways.
+    pub same_text: usize,
+}
+
+impl SpeculativeFigures {
+    fn ms_per_token(tokens: usize, ms: f64) -> f64 {
+        ms / tokens.max(1) as f64
+    }
+
+    pub fn speedup(&self) -> f64 {
+        Self::ms_per_token(self.plain_tokens, self.plain_ms)
+            / Self::ms_per_token(self.drafted_tokens, self.drafted_ms).max(f64::EPSILON)
+    }
+
+    pub fn acceptance(&self) -> f64 {
+        self.drafts_accepted as f64 / self.drafts_checked.max(1) as f64
+    }
+}
+
 /// The nearest-rank percentile of sorted values; 0 for none.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -128,6 +159,7 @@ pub struct Report {
     pub soak: Option<SoakFigures>,
     /// One decode step with and without the output head.
     pub step: Option<crate::engine::StepCost>,
+    pub speculative: Option<SpeculativeFigures>,
 }
 
 impl Report {
@@ -157,6 +189,16 @@ impl Report {
         if let Some(step) = &self.step {
             out["decode_step_ms"] = json!(round2(step.with_head_ms));
             out["decode_step_without_head_ms"] = json!(round2(step.without_head_ms));
+        }
+        if let Some(sp) = &self.speculative {
+            out["speculative"] = json!({
+                "requests": sp.requests,
+                "plain_ms_per_token": round2(SpeculativeFigures::ms_per_token(sp.plain_tokens, sp.plain_ms)),
+                "drafted_ms_per_token": round2(SpeculativeFigures::ms_per_token(sp.drafted_tokens, sp.drafted_ms)),
+                "speedup": round2(sp.speedup()),
+                "acceptance": round2(sp.acceptance()),
+                "same_text": sp.same_text,
+            });
         }
         if let Some(soak) = &self.soak {
             out["soak"] = json!({
@@ -221,6 +263,20 @@ impl Report {
                 "decode step: {:.1} ms, of which the output head {head:.1} ms ({:.0}%)\n",
                 step.with_head_ms,
                 100.0 * head / step.with_head_ms.max(f64::EPSILON)
+            ));
+        }
+        if let Some(sp) = &self.speculative {
+            out.push_str(&format!(
+                "speculative drafts (prompt lookup), {} requests: {:.1} ms/token without, {:.1} with ({:.2}x); {} of {} drafted tokens right ({:.0}%); same suggestion {} of {}\n",
+                sp.requests,
+                SpeculativeFigures::ms_per_token(sp.plain_tokens, sp.plain_ms),
+                SpeculativeFigures::ms_per_token(sp.drafted_tokens, sp.drafted_ms),
+                sp.speedup(),
+                sp.drafts_accepted,
+                sp.drafts_checked,
+                100.0 * sp.acceptance(),
+                sp.same_text,
+                sp.requests
             ));
         }
         if let Some(s) = &self.soak {

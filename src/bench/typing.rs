@@ -81,6 +81,8 @@ pub async fn type_corpus(
         generations: after.generations - before.generations,
         prefill_tokens: after.prefill_tokens - before.prefill_tokens,
         decode_tokens: after.decode_tokens - before.decode_tokens,
+        drafted: after.drafted - before.drafted,
+        accepted: after.accepted - before.accepted,
     };
     Ok(run)
 }

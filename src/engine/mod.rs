@@ -54,6 +54,8 @@ pub struct Generate {
     /// Reuse the KV cache; `false` decodes the whole prompt in a fresh context, as tools
     /// without reuse do (the baseline `nib bench` compares against).
     pub reuse: bool,
+    /// Check drafts taken from the prompt (prompt lookup) in the same batch as each token.
+    pub speculate: bool,
 }
 
 /// Decode a prompt into the KV cache ahead of the request that will need it.
@@ -86,6 +88,9 @@ pub struct GenerationStats {
     pub prefill_ms: f64,
     /// Tokens generated.
     pub decode_tokens: usize,
+    /// Draft tokens checked, and how many of them were right.
+    pub drafted: usize,
+    pub accepted: usize,
     pub decode_ms: f64,
 }
 

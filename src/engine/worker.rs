@@ -210,6 +210,17 @@ impl Session<'_> {
         self.cached.clear();
     }
 
+    /// Drops the KV entries from position `keep` on (tokens decoded but not kept).
+    fn truncate_kv(&mut self, keep: usize) {
+        let removed = self
+            .context
+            .clear_kv_cache_seq(Some(0), Some(keep as u32), None)
+            .unwrap_or(false);
+        if !removed {
+            self.reset();
+        }
+    }
+
     /// Keeps the first `keep` cached tokens and drops the rest from the KV cache.
     fn truncate_cache(&mut self, keep: usize) {
         if keep >= self.cached.len() {
@@ -381,72 +392,173 @@ impl Session<'_> {
         stats.prefill_ms = ms(prefill_start);
 
         let decode_start = Instant::now();
-        let vocab = self.model.vocab();
-        let mut bytes = Vec::new();
-        let mut ends = Vec::new(); // byte length of the text after each generated token
-        let mut logprobs = Vec::new();
-        let mut finish = Finish::MaxTokens;
-        let mut kept = None;
-        let mut batch = LlamaBatch::new(1, 1);
-        for step in 0..job.max_tokens {
+        let mut out = Output::new(job);
+        let mut logits_at = -1; // the batch index whose logits choose the next token
+        let mut batch = LlamaBatch::new(MAX_DRAFT + 1, 1);
+        loop {
             if job.cancel.is_cancelled() {
                 return Err(EngineError::Cancelled);
             }
-            if step > 0 && decode_start.elapsed() >= job.decode_budget {
-                finish = Finish::Deadline;
+            if out.count() > 0 && decode_start.elapsed() >= job.decode_budget {
+                out.finish = Finish::Deadline;
                 break;
             }
-            let logits = self.context.get_logits_ith(-1);
-            let (token, logprob) = match (&healed, step) {
-                (Some(start), 0) => self.greedy_starting_with(logits, start),
-                _ => greedy(logits),
+            let logits = self.context.get_logits_ith(logits_at);
+            let (token, logprob, skip) = match &healed {
+                Some(start) if out.count() == 0 => {
+                    let (token, logprob) = self.greedy_starting_with(logits, start);
+                    (token, logprob, start.len())
+                }
+                _ => {
+                    let (token, logprob) = greedy(logits);
+                    (token, logprob, 0)
+                }
             };
-            if vocab.is_eog(token) {
-                finish = Finish::EndOfText;
+            if out.push(&self.pieces, self.model, token, logprob, skip) {
                 break;
             }
-            let piece = self.pieces.get(token);
-            let skip = if step == 0 {
-                healed.as_ref().map_or(0, Vec::len)
+            // Decode the token, and after it a draft of the tokens that followed the same
+            // words earlier in the prompt: one batch checks them all.
+            let position = self.cached.len();
+            self.cached.push(token);
+            let room = (job.max_tokens as usize).saturating_sub(out.count());
+            let draft = if job.speculate {
+                draft(&self.cached, MAX_DRAFT.min(room))
             } else {
-                0
+                Vec::new()
             };
-            bytes.extend_from_slice(&piece[skip.min(piece.len())..]);
-            ends.push(bytes.len());
-            logprobs.push(logprob);
-            stats.decode_tokens += 1;
-            let text = valid_utf8_prefix(&bytes);
-            if let Some(len) = (job.stop)(text) {
-                kept = Some(len);
-                finish = Finish::Stop;
-                break;
-            }
-            if step + 1 == job.max_tokens {
-                break;
-            }
             batch.clear();
-            batch
-                .add(token, self.cached.len() as i32, &[0], true)
-                .map_err(|e| EngineError::Llama(e.to_string()))?;
+            for (i, &t) in std::iter::once(&token).chain(&draft).enumerate() {
+                batch
+                    .add(t, (position + i) as i32, &[0], true)
+                    .map_err(|e| EngineError::Llama(e.to_string()))?;
+            }
             if let Err(e) = self.context.decode(&mut batch) {
                 self.reset();
                 return Err(EngineError::Llama(e.to_string()));
             }
-            self.cached.push(token);
+            stats.drafted += draft.len();
+            let mut accepted = 0;
+            let mut done = false;
+            for (i, &guess) in draft.iter().enumerate() {
+                let (token, logprob) = greedy(self.context.get_logits_ith(i as i32));
+                if token != guess {
+                    break;
+                }
+                accepted += 1;
+                self.cached.push(token);
+                if out.push(&self.pieces, self.model, token, logprob, 0) {
+                    done = true;
+                    break;
+                }
+            }
+            stats.accepted += accepted;
+            if accepted < draft.len() {
+                // The drafts after the first wrong one are not part of the text.
+                self.truncate_kv(self.cached.len());
+            }
+            if done {
+                break;
+            }
+            logits_at = accepted as i32;
         }
+        stats.decode_tokens = out.count();
         stats.decode_ms = ms(decode_start);
 
-        let text = valid_utf8_prefix(&bytes);
-        let kept = kept.unwrap_or(text.len()).min(text.len());
+        Ok(out.into_generation(stats))
+    }
+}
+
+/// Most draft tokens checked after each generated token.
+const MAX_DRAFT: usize = 6;
+
+/// Prompt lookup: the tokens that followed the latest earlier occurrence of the last three
+/// (else two) tokens of `tokens`, at most `max` of them.
+fn draft<T: PartialEq + Copy>(tokens: &[T], max: usize) -> Vec<T> {
+    for n in [3, 2] {
+        if tokens.len() <= n || max == 0 {
+            continue;
+        }
+        let tail = &tokens[tokens.len() - n..];
+        let earlier = (0..tokens.len() - n)
+            .rev()
+            .find(|&i| &tokens[i..i + n] == tail);
+        if let Some(i) = earlier {
+            let start = i + n;
+            let end = (start + max).min(tokens.len() - n);
+            if start < end {
+                return tokens[start..end].to_vec();
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// The text generated so far, with what decides where it ends.
+struct Output<'j> {
+    job: &'j Generate,
+    bytes: Vec<u8>,
+    /// Byte length of the text after each generated token.
+    ends: Vec<usize>,
+    logprobs: Vec<f32>,
+    kept: Option<usize>,
+    finish: Finish,
+}
+
+impl<'j> Output<'j> {
+    fn new(job: &'j Generate) -> Output<'j> {
+        Output {
+            job,
+            bytes: Vec::new(),
+            ends: Vec::new(),
+            logprobs: Vec::new(),
+            kept: None,
+            finish: Finish::MaxTokens,
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Adds a generated token (without its first `skip` bytes); true when the text is complete.
+    fn push(
+        &mut self,
+        pieces: &Pieces,
+        model: &LlamaModel,
+        token: LlamaToken,
+        logprob: f32,
+        skip: usize,
+    ) -> bool {
+        if model.vocab().is_eog(token) {
+            self.finish = Finish::EndOfText;
+            return true;
+        }
+        let piece = pieces.get(token);
+        self.bytes
+            .extend_from_slice(&piece[skip.min(piece.len())..]);
+        self.ends.push(self.bytes.len());
+        self.logprobs.push(logprob);
+        if let Some(len) = (self.job.stop)(valid_utf8_prefix(&self.bytes)) {
+            self.kept = Some(len);
+            self.finish = Finish::Stop;
+            return true;
+        }
+        self.count() >= self.job.max_tokens as usize
+    }
+
+    fn into_generation(self, stats: GenerationStats) -> Generation {
+        let text = valid_utf8_prefix(&self.bytes);
+        let kept = self.kept.unwrap_or(text.len()).min(text.len());
         // A token counts towards confidence if any of its text is kept.
-        let counted = ends.iter().take_while(|&&end| end < kept).count() + usize::from(kept > 0);
-        let confidence = confidence(&logprobs[..counted.min(logprobs.len())]);
-        Ok(Generation {
+        let counted =
+            self.ends.iter().take_while(|&&end| end < kept).count() + usize::from(kept > 0);
+        Generation {
             text: text[..kept].to_string(),
-            confidence,
-            finish,
+            confidence: confidence(&self.logprobs[..counted.min(self.logprobs.len())]),
+            finish: self.finish,
             stats,
-        })
+        }
     }
 }
 
@@ -490,6 +602,18 @@ mod tests {
         assert_eq!(common_prefix_len(&[1, 2, 3], &[1, 2, 4]), 2);
         assert_eq!(common_prefix_len(&[1, 2], &[1, 2, 3]), 2);
         assert_eq!(common_prefix_len::<i32>(&[], &[1]), 0);
+    }
+
+    #[test]
+    fn drafts_come_from_the_latest_earlier_occurrence() {
+        // ... 1 2 3 [7 8 9] ... 1 2 3 -> 7 8 9
+        let tokens = [1, 2, 3, 7, 8, 9, 5, 1, 2, 3];
+        assert_eq!(draft(&tokens, 6), [7, 8, 9, 5]);
+        assert_eq!(draft(&tokens, 2), [7, 8]);
+        // Only two tokens match: a 2-gram draft.
+        assert_eq!(draft(&[4, 2, 3, 6, 0, 2, 3], 1), [6]);
+        assert!(draft(&[1, 2, 3, 4], 6).is_empty());
+        assert!(draft(&tokens, 0).is_empty());
     }
 
     #[test]
