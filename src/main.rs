@@ -348,12 +348,10 @@ fn complete(location: &str, follow: bool, timeout: u64, settings: serde_json::Va
             .into_iter()
             .enumerate()
             {
-                let at = json!({"line": line, "character": column});
-                let edit = json!({
-                    "textDocument": {"uri": uri, "version": version + 2},
-                    "contentChanges": [{"range": {"start": at, "end": at}, "text": ch.to_string()}],
-                });
-                client.notify("textDocument/didChange", edit).await;
+                let text = ch.to_string();
+                client
+                    .insert(&uri, version + 2, line, column as u32, &text)
+                    .await;
                 column += ch.len_utf8();
                 println!("typed {ch:?}");
                 ask(&client, &completer, &uri, line, column as u32, label).await?;

@@ -66,11 +66,7 @@ async fn missing_model_is_said_once_and_completions_are_empty() {
     let answer = client.inline_completion(&uri, 1, 3).await.unwrap();
     assert_eq!(answer["items"], json!([]));
     // Document sync goes on: an edit is applied and the next request still answers.
-    let change = json!({
-        "textDocument": {"uri": uri, "version": 2},
-        "contentChanges": [{"range": {"start": {"line": 1, "character": 3}, "end": {"line": 1, "character": 3}}, "text": "pa"}],
-    });
-    client.notify("textDocument/didChange", change).await;
+    client.insert(&uri, 2, 1, 3, "pa").await;
     let answer = client.inline_completion(&uri, 1, 5).await.unwrap();
     assert_eq!(answer["items"], json!([]));
     assert!(

@@ -150,7 +150,7 @@ async fn a_one_character_edit_reuses_the_kv_cache() {
 
     // A character the suggestion does not start with: the model runs again.
     let typed = if first.starts_with('m') { "v" } else { "m" };
-    type_at(&client, &uri, 2, line, character, typed).await;
+    client.insert(&uri, 2, line, character, typed).await;
     client
         .inline_completion(&uri, line, character + 1)
         .await
@@ -160,22 +160,6 @@ async fn a_one_character_edit_reuses_the_kv_cache() {
         warm.prefill_tokens <= 4 && warm.reused_tokens + 4 >= warm.prompt_tokens,
         "after a one-character edit only the tail is decoded: {warm:?}"
     );
-}
-
-async fn type_at(
-    client: &LspClient,
-    uri: &str,
-    version: i32,
-    line: u32,
-    character: u32,
-    text: &str,
-) {
-    let at = json!({"line": line, "character": character});
-    let change = json!({
-        "textDocument": {"uri": uri, "version": version},
-        "contentChanges": [{"range": {"start": at, "end": at}, "text": text}],
-    });
-    client.notify("textDocument/didChange", change).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,14 +174,14 @@ async fn typing_through_a_suggestion_answers_without_the_model() {
     let runs = completer.counters().generations;
 
     let typed = &first[..1];
-    type_at(&client, &uri, 2, 0, 15, typed).await;
+    client.insert(&uri, 2, 0, 15, typed).await;
     let rest = insert_text(&client.inline_completion(&uri, 0, 16).await.unwrap());
     assert_eq!(format!("{typed}{rest}"), first);
     assert_eq!(completer.counters().generations, runs, "no model run");
     assert_eq!(completer.counters().typed_through, 1);
 
     // Typing something else asks the model again.
-    type_at(&client, &uri, 3, 0, 16, "#").await;
+    client.insert(&uri, 3, 0, 16, "#").await;
     client.inline_completion(&uri, 0, 17).await.unwrap();
     assert_eq!(completer.counters().generations, runs + 1);
 }

@@ -114,12 +114,10 @@ async fn type_line(
             GAP_MS.start + rng.below((GAP_MS.end - GAP_MS.start) as usize) as u64,
         ))
         .await;
-        let at = json!({"line": line, "character": column});
-        let change = json!({
-            "textDocument": {"uri": uri, "version": version + 2},
-            "contentChanges": [{"range": {"start": at, "end": at}, "text": ch.to_string()}],
-        });
-        client.notify("textDocument/didChange", change).await;
+        let text = ch.to_string();
+        client
+            .insert(uri, version + 2, line as u32, column as u32, &text)
+            .await;
         column += ch.len_utf8();
         run.keystrokes += 1;
         if let Some((id, task)) = pending.take() {

@@ -179,6 +179,17 @@ impl LspClient {
         }
     }
 
+    /// Inserts `text` at a position (0-based line and character) with an incremental
+    /// `didChange` that makes the document version `version`.
+    pub async fn insert(&self, uri: &str, version: usize, line: u32, character: u32, text: &str) {
+        let at = json!({"line": line, "character": character});
+        let change = json!({
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{"range": {"start": at, "end": at}, "text": text}],
+        });
+        self.notify("textDocument/didChange", change).await;
+    }
+
     /// Waits for the next notification (or server request) whose method is `method`.
     pub async fn notification(&self, method: &str, timeout: Duration) -> Option<Value> {
         let mut notifications = self.notifications.lock().await;
