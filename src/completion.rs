@@ -10,11 +10,16 @@ use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 
+use crate::adapter::{self, Adapter, Choice};
 use crate::config::Settings;
 use crate::context::{self, Budget, Context, Definition, Mode, Source};
 use crate::document::Snapshot;
-use crate::engine::{CancelFlag, Engine, EngineError, Finish, Generate, GenerationStats, Prefill};
-use crate::model::{ModelManifest, PromptSpec};
+use crate::engine::{
+    AdapterFile, CancelFlag, Engine, EngineConfig, EngineError, Finish, Generate, GenerationStats,
+    Prefill,
+};
+use crate::framework::Detector;
+use crate::model::{ModelManifest, PromptSpec, ResolvedModel};
 use crate::postprocess;
 use crate::prompt;
 
@@ -100,8 +105,45 @@ struct Prepared {
     cursor: usize,
     context: Context,
     prompt: String,
+    /// The adapter the prompt was laid out for.
+    adapter: Option<String>,
     context_ms: f64,
 }
+
+/// The engine's settings for a model, its adapters and the user's settings.
+pub fn engine_config(
+    model: &ResolvedModel,
+    manifest: &ModelManifest,
+    settings: &Settings,
+    adapters: &[Adapter],
+) -> EngineConfig {
+    // Room for a prompt and the longest generation (a block) in each slot.
+    let per_slot = settings.context_tokens + 4 * settings.max_tokens + 64;
+    EngineConfig {
+        model_path: model.path.clone(),
+        context_length: manifest.context_length.max(per_slot),
+        threads: settings
+            .threads
+            .unwrap_or_else(crate::engine::default_threads),
+        add_bos: manifest.prompt.add_bos,
+        adapters: adapters
+            .iter()
+            .map(|a| AdapterFile {
+                name: a.manifest.name.clone(),
+                path: a.path.clone(),
+                scale: a.manifest.scale,
+            })
+            .collect(),
+        slots: (manifest.context_length / per_slot).clamp(1, KV_SLOTS),
+    }
+}
+
+/// How long the frameworks found for a document are trusted before its imports are read again.
+const DETECT_EVERY: Duration = Duration::from_secs(5);
+
+/// KV cache slots kept side by side: recently used documents (and adapters) each keep
+/// their prompt, so switching between them does not re-read it.
+const KV_SLOTS: u32 = 4;
 
 /// Turns requests into suggestions; shared by the server and the CLI.
 pub struct Completer {
@@ -110,6 +152,12 @@ pub struct Completer {
     /// The model's stop strings: a suggestion ends before the first of them.
     stop: Arc<[String]>,
     settings: Arc<RwLock<Settings>>,
+    /// Adapters the engine loaded, and what decides between them.
+    adapters: Vec<Adapter>,
+    frameworks: Detector,
+    /// Frameworks per document, and when they were read: imports change rarely, so a
+    /// document is looked at again only every [`DETECT_EVERY`] while it is edited.
+    detected: DashMap<String, (Instant, Arc<std::collections::BTreeSet<String>>)>,
     /// Definitions per open document, by version, so other buffers are parsed once.
     definitions: DashMap<String, (i32, Arc<Vec<Definition>>)>,
     /// The last suggestion shown per document, to answer while the user types it.
@@ -130,6 +178,9 @@ impl Completer {
             prompt: model.prompt.clone(),
             stop: model.stop.clone().into(),
             settings,
+            adapters: Vec::new(),
+            frameworks: Detector::default(),
+            detected: DashMap::new(),
             definitions: DashMap::new(),
             shown: DashMap::new(),
             last: Mutex::new(None),
@@ -139,6 +190,82 @@ impl Completer {
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Adapters the engine was configured with (see [`engine_config`]).
+    pub fn with_adapters(mut self, adapters: Vec<Adapter>) -> Completer {
+        self.adapters = adapters;
+        self
+    }
+
+    pub fn adapters(&self) -> &[Adapter] {
+        &self.adapters
+    }
+
+    /// The frameworks detected for a document and the adapter chosen for it, for logs.
+    pub fn describe(&self, uri: &str, document: &Snapshot) -> String {
+        let settings = self.settings.read().unwrap().clone();
+        let (frameworks, adapter) = self.adapter_for(uri, document, &settings, true);
+        let frameworks: Vec<&str> = frameworks.iter().map(String::as_str).collect();
+        let adapter = match adapter {
+            Some(a) if a.manifest.frameworks.is_empty() && settings.adapter == "auto" => format!(
+                "{} (where code follows the cursor; the base model at the end of a file)",
+                a.manifest.name
+            ),
+            Some(a) => a.manifest.name.clone(),
+            None => "none (base model)".into(),
+        };
+        format!(
+            "frameworks: {}; adapter: {adapter}",
+            if frameworks.is_empty() {
+                "none detected".into()
+            } else {
+                frameworks.join(", ")
+            }
+        )
+    }
+
+    /// The frameworks of a document and the adapter that serves it; `code_after`: whether
+    /// there is code after the cursor (see [`adapter::choose`]).
+    fn adapter_for(
+        &self,
+        uri: &str,
+        document: &Snapshot,
+        settings: &Settings,
+        code_after: bool,
+    ) -> (Arc<std::collections::BTreeSet<String>>, Option<&Adapter>) {
+        let choice = Choice::from_setting(&settings.adapter);
+        let fresh = |e: &(Instant, _)| e.0.elapsed() < DETECT_EVERY;
+        let frameworks = match self.detected.get(uri).filter(|e| fresh(e)) {
+            Some(entry) => Arc::clone(&entry.1),
+            None => {
+                let text = document.text.to_string();
+                let found = Arc::new(self.frameworks.detect(
+                    uri,
+                    &text,
+                    document.tree.as_ref(),
+                    document.language.as_deref(),
+                ));
+                self.detected
+                    .insert(uri.to_string(), (Instant::now(), Arc::clone(&found)));
+                found
+            }
+        };
+        let language = document.language.as_ref().map(|l| l.id.as_str());
+        let adapter = adapter::choose(&self.adapters, &choice, language, &frameworks, code_after);
+        (frameworks, adapter)
+    }
+
+    /// Forgets frameworks read from workspace manifests (one of them changed).
+    pub fn refresh_frameworks(&self) {
+        self.frameworks.refresh();
+        self.detected.clear();
+    }
+
+    /// The prompt a request would give the model; `None` when there is nothing to complete.
+    pub fn prompt_for(&self, request: &Request) -> Result<Option<String>, CompletionError> {
+        let settings = self.settings.read().unwrap().clone();
+        Ok(self.prepare(request, &settings)?.map(|p| p.prompt))
     }
 
     /// Timings of the last request that ran the model.
@@ -200,6 +327,7 @@ impl Completer {
                 cancel: request.cancel.clone(),
                 reuse: settings.reuse,
                 speculate: settings.speculative,
+                adapter: prepared.adapter.clone(),
             })
             .await;
         let generation = match generation {
@@ -267,6 +395,7 @@ impl Completer {
             self.engine.prefill(Prefill {
                 prompt: prepared.prompt,
                 cancel: request.cancel.clone(),
+                adapter: prepared.adapter,
             });
         }
     }
@@ -302,12 +431,22 @@ impl Completer {
             },
             language: request.document.language.as_deref(),
         };
+        let code_after = !text[cursor..].trim().is_empty();
+        let (_, adapter) = self.adapter_for(&request.uri, &request.document, settings, code_after);
+        let spec = adapter.map_or(&self.prompt, |a| &a.manifest.prompt);
+        let tokens = settings.context_tokens as usize;
         let budget = Budget {
-            tokens: settings.context_tokens as usize,
+            tokens,
+            // The code after the cursor, when the template shows it, takes up to a quarter.
+            suffix_tokens: if prompt::uses_suffix(spec) {
+                tokens / 4
+            } else {
+                0
+            },
             ..Budget::default()
         };
         let context = context::build(&source, cursor, &others, budget, &count);
-        let prompt = prompt::render(&context, &self.prompt);
+        let prompt = prompt::render(&context, spec);
         tracing::trace!(
             snippets = context.snippets.len(),
             preamble_bytes = context.preamble.len(),
@@ -320,6 +459,7 @@ impl Completer {
             cursor,
             context,
             prompt,
+            adapter: adapter.map(|a| a.manifest.name.clone()),
             context_ms: ms(started),
         }))
     }
@@ -352,6 +492,7 @@ impl Completer {
     /// Forgets what was cached for a closed document.
     pub fn forget(&self, uri: &str) {
         self.definitions.remove(uri);
+        self.detected.remove(uri);
         self.shown.remove(uri);
     }
 }

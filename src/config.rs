@@ -14,6 +14,10 @@ pub struct Settings {
     /// A model manifest name or a path to a `.gguf` file; `None` = the default model.
     /// `NIB_MODEL` overrides it.
     pub model: Option<String>,
+    /// Which LoRA adapter specializes the model: `auto` (by the document's language and
+    /// frameworks), `none` (the base model), an adapter's name, or a path to an adapter
+    /// manifest. `NIB_ADAPTER` overrides it.
+    pub adapter: String,
     /// Most tokens generated for one suggestion.
     pub max_tokens: u32,
     /// Threads llama.cpp uses; `None` = chosen from the machine (see `engine::default_threads`).
@@ -42,6 +46,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             model: None,
+            adapter: "auto".into(),
             max_tokens: 48,
             threads: None,
             context_tokens: 512,
@@ -83,6 +88,7 @@ impl Settings {
         for (key, v) in map {
             match key.as_str() {
                 "model" => s.model = optional_string(key, v)?,
+                "adapter" => s.adapter = optional_string(key, v)?.unwrap_or_else(|| "auto".into()),
                 "max_tokens" | "maxTokens" => s.max_tokens = ranged(key, v, 1, 512)? as u32,
                 "threads" => s.threads = optional_u64(key, v, 1, 256)?.map(|n| n as u32),
                 "context_tokens" | "contextTokens" => {

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use crate::engine::{Engine, EngineConfig, EngineStatus, default_threads};
+use crate::adapter;
+use crate::engine::{Engine, EngineStatus, default_threads};
 use crate::language::LanguageRegistry;
 use crate::model;
 
@@ -18,6 +19,7 @@ enum Finding {
 pub fn run() -> ExitCode {
     let mut findings = Vec::new();
     findings.extend(check_model());
+    findings.extend(check_adapters());
     findings.push(check_grammars());
     findings.extend(check_environment());
     findings.extend(check_machine());
@@ -54,13 +56,9 @@ fn check_model() -> Vec<Finding> {
         .clone()
         .unwrap_or_else(model::default_manifest);
     let started = Instant::now();
+    let settings = crate::config::Settings::default();
     let engine = Engine::start(
-        EngineConfig {
-            model_path: resolved.path.clone(),
-            context_length: manifest.context_length,
-            threads: default_threads(),
-            add_bos: manifest.prompt.add_bos,
-        },
+        crate::completion::engine_config(&resolved, &manifest, &settings, &[]),
         |_| {},
     );
     let status = loop {
@@ -84,6 +82,67 @@ fn check_model() -> Vec<Finding> {
     }]
 }
 
+/// The adapters for the model, the frameworks of the current folder's workspace, and
+/// which adapter each language gets there.
+fn check_adapters() -> Vec<Finding> {
+    let manifest = model::resolve(None)
+        .ok()
+        .and_then(|m| m.manifest)
+        .unwrap_or_else(model::default_manifest);
+    let settings = crate::config::Settings::default();
+    let choice = adapter::Choice::from_setting(&settings.adapter);
+    let adapters = match adapter::available(&manifest, &choice) {
+        Ok(adapters) => adapters,
+        Err(e) => return vec![Finding::Problem(format!("adapter: {e}"))],
+    };
+    let mut findings = Vec::new();
+    if adapters.is_empty() {
+        findings.push(Finding::Warn(format!(
+            "no adapters for {}: suggestions come from the base model",
+            manifest.name
+        )));
+    }
+    for a in &adapters {
+        let serves = |items: &[String], all: &str| {
+            if items.is_empty() {
+                all.to_string()
+            } else {
+                items.join(", ")
+            }
+        };
+        findings.push(Finding::Ok(format!(
+            "adapter {}: {} (languages: {}; frameworks: {})",
+            a.manifest.name,
+            a.path.display(),
+            serves(&a.manifest.languages, "all"),
+            serves(&a.manifest.frameworks, "general")
+        )));
+    }
+    let here = std::env::current_dir().unwrap_or_default();
+    let uri = format!("file://{}", here.join("_").display());
+    let frameworks = crate::framework::Detector::default().detect(&uri, "", None, None);
+    let names: Vec<&str> = frameworks.iter().map(String::as_str).collect();
+    let per_language: Vec<String> = LanguageRegistry::builtin()
+        .all()
+        .iter()
+        .map(|l| {
+            let chosen = adapter::choose(&adapters, &choice, Some(&l.id), &frameworks, true);
+            format!(
+                "{} → {}",
+                l.id,
+                chosen.map_or("base model", |a| a.manifest.name.as_str())
+            )
+        })
+        .collect();
+    findings.push(Finding::Ok(format!(
+        "frameworks in this workspace's manifests: {}; adapter `{}`: {} (imports in each file can add frameworks)",
+        if names.is_empty() { "none".into() } else { names.join(", ") },
+        std::env::var("NIB_ADAPTER").unwrap_or(settings.adapter),
+        per_language.join(", ")
+    )));
+    findings
+}
+
 fn check_grammars() -> Finding {
     let ids: Vec<&str> = LanguageRegistry::builtin()
         .all()
@@ -101,7 +160,7 @@ fn check_environment() -> Vec<Finding> {
         "cache {} (set NIB_HOME to move it)",
         model::cache_dir().display()
     ))];
-    for var in ["NIB_MODEL", "NIB_LOG", "NIB_PYPI_URL"] {
+    for var in ["NIB_MODEL", "NIB_ADAPTER", "NIB_LOG", "NIB_PYPI_URL"] {
         if let Ok(value) = std::env::var(var) {
             findings.push(Finding::Ok(format!("{var}={value}")));
         }

@@ -5,13 +5,17 @@
 //! out, [`engine`] runs the model, [`postprocess`] trims the answer, and
 //! [`completion`] ties these together.
 
+pub mod adapter;
 pub mod bench;
 pub mod completion;
 pub mod config;
 pub mod context;
+pub mod dataset;
 pub mod doctor;
 pub mod document;
 pub mod engine;
+pub mod eval;
+pub mod framework;
 pub mod language;
 pub mod lsp;
 pub mod model;

@@ -54,6 +54,34 @@ enum Command {
     },
     /// Check the model, grammars, settings and machine, and say how to fix what is wrong.
     Doctor,
+    /// Score suggestions against held-out lines of real code (exact match, edit similarity).
+    Eval {
+        /// The eval set: a folder with cases.jsonl and files/.
+        #[arg(long, default_value = "benches/eval")]
+        set: PathBuf,
+        /// `none` (the base model), `auto` (chosen per document) or an adapter's name.
+        #[arg(long, default_value = "auto")]
+        adapter: String,
+        /// Only cases of these frameworks, e.g. react,axum.
+        #[arg(long)]
+        framework: Option<String>,
+        /// At most this many cases per framework.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Print every case: what was expected and what came.
+        #[arg(long)]
+        verbose: bool,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Settings for nib; the default gives generation 2 s so that quality does not
+        /// depend on how busy the machine is (latency is still measured).
+        #[arg(long, default_value = r#"{"deadline_ms": 2000}"#)]
+        settings: String,
+    },
+    /// Write training examples (prompt + middle, JSON lines) laid out as the server prompts.
+    #[command(hide = true)]
+    Dataset(DatasetArgs),
     /// Measure latency over a typing simulation, against a baseline without reuse.
     Bench {
         /// Folder of source files to type in.
@@ -81,6 +109,36 @@ enum Command {
         #[arg(long, default_value = "{}")]
         settings: String,
     },
+}
+
+/// Options of `nib dataset`.
+#[derive(clap::Args)]
+struct DatasetArgs {
+    /// Package folders; each source file in them becomes examples.
+    #[arg(required = true)]
+    packages: Vec<PathBuf>,
+    /// A TOML file whose [prompt] table is the layout (an adapter manifest, or
+    /// models/train/template.toml).
+    #[arg(long)]
+    template: PathBuf,
+    /// Write JSON lines here instead of stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Seed of the choice of holes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Holes per file.
+    #[arg(long, default_value_t = 4)]
+    per_file: usize,
+    /// Share of holes that are block bodies, 0..1.
+    #[arg(long, default_value_t = 0.25)]
+    block_share: f64,
+    /// Share of holes with the rest of the file cut off (writing at its end), 0..1.
+    #[arg(long, default_value_t = 0.0)]
+    end_share: f64,
+    /// Settings as the editor would send them (context_tokens shapes the prompts).
+    #[arg(long, default_value = "{}")]
+    settings: String,
 }
 
 #[derive(Subcommand)]
@@ -119,6 +177,33 @@ fn main() -> ExitCode {
             command: ModelCommand::List,
         }) => list(),
         Some(Command::Doctor) => return nib::doctor::run(),
+        Some(Command::Dataset(args)) => dataset(&args),
+        Some(Command::Eval {
+            set,
+            adapter,
+            framework,
+            limit,
+            verbose,
+            json,
+            settings,
+        }) => parse_settings(&settings).and_then(|mut settings| {
+            settings["adapter"] = json!(adapter);
+            let options = nib::eval::Options {
+                set,
+                settings,
+                framework,
+                limit,
+                verbose,
+                load_timeout: Duration::from_secs(120),
+            };
+            let report = runtime()?.block_on(nib::eval::run(&options))?;
+            if json {
+                println!("{}", report.json());
+            } else {
+                print!("{}", report.table());
+            }
+            Ok(())
+        }),
         Some(Command::Bench {
             corpus,
             lines,
@@ -191,6 +276,63 @@ fn bench(options: &nib::bench::Options, json: bool) -> Result<()> {
         print!("{}", report.table());
     }
     Ok(())
+}
+
+fn dataset(args: &DatasetArgs) -> Result<()> {
+    use std::io::Write;
+    let text = std::fs::read_to_string(&args.template)
+        .with_context(|| format!("cannot read {}", args.template.display()))?;
+    let spec = nib::model::prompt_spec_of(&text)
+        .with_context(|| format!("{} has no valid [prompt] table", args.template.display()))?;
+    let settings = parse_settings(&args.settings)?;
+    let options = nib::dataset::Options {
+        packages: args.packages.clone(),
+        seed: args.seed,
+        per_file: args.per_file,
+        block_share: args.block_share,
+        end_share: args.end_share,
+    };
+    let mut out: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    runtime()?.block_on(async {
+        let client = LspClient::in_process();
+        client.initialize(json!({}), settings.clone()).await?;
+        let completer = client.completer().await;
+        match completer
+            .engine()
+            .wait_loaded(Duration::from_secs(120))
+            .await
+        {
+            EngineStatus::Ready => {}
+            EngineStatus::Failed(message) => bail!("{message}"),
+            EngineStatus::Loading => bail!("the model did not load within 120 s"),
+        }
+        // The server's own completer, laid out by the template.
+        let manifest = nib::model::ModelManifest {
+            prompt: spec,
+            ..model::default_manifest()
+        };
+        let loaded = nib::config::Settings::from_json(&settings)?;
+        let completer = Completer::new(
+            completer.engine().clone(),
+            &manifest,
+            std::sync::Arc::new(std::sync::RwLock::new(loaded.settings)),
+        );
+        let made = nib::dataset::run(&options, &completer, |example| {
+            serde_json::to_writer(&mut out, example)?;
+            out.write_all(b"\n")
+        })
+        .await?;
+        out.flush()?;
+        eprintln!("{made} examples");
+        client.shutdown().await;
+        Ok(())
+    })
 }
 
 fn pull(name: Option<&str>) -> Result<()> {
@@ -324,6 +466,9 @@ fn complete(location: &str, follow: bool, timeout: u64, settings: serde_json::Va
             EngineStatus::Failed(message) => bail!("{message}"),
             EngineStatus::Loading => bail!("the model did not load within {timeout} s"),
         }
+        let language = nib::language::LanguageRegistry::builtin().detect(None, &uri);
+        let snapshot = nib::document::Document::open(&text, 1, language).snapshot();
+        println!("{}", completer.describe(&uri, &snapshot));
         let line = (location.line - 1) as u32;
         let first = ask(&client, &completer, &uri, line, byte_column as u32, "cold").await?;
         if follow {

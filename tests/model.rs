@@ -163,6 +163,77 @@ async fn a_one_character_edit_reuses_the_kv_cache() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_and_adapters_keep_their_prompts_in_kv_slots() {
+    let client = in_process_server().await;
+    let completer = client.completer().await;
+    let general = completer
+        .adapters()
+        .iter()
+        .find(|a| a.manifest.frameworks.is_empty())
+        .expect("a general adapter ships with nib")
+        .manifest
+        .name
+        .clone();
+
+    // Code after the cursor: the general adapter serves it.
+    let a = common::uri("stats.py");
+    let text = std::fs::read_to_string("tests/fixtures/sample.py").unwrap()
+        + "\n\nprint(mean_and_spread([1.0, 2.0]))\n";
+    client.open(&a, "python", &text).await;
+    client.inline_completion(&a, 6, 31).await.unwrap();
+    let first = completer.last_timings().unwrap().engine;
+    assert!(first.prefill_tokens > 40, "{first:?}");
+
+    // Another document in between.
+    let b = common::uri("area.py");
+    client
+        .open(
+            &b,
+            "python",
+            "import math
+
+
+def circle_area(radius):
+    return math.",
+        )
+        .await;
+    client.inline_completion(&b, 4, 16).await.unwrap();
+
+    // Back in the first document: its prompt is still in the cache.
+    client.insert(&a, 2, 6, 31, "m").await;
+    client.inline_completion(&a, 6, 32).await.unwrap();
+    let back = completer.last_timings().unwrap().engine;
+    assert!(
+        back.prefill_tokens <= 4,
+        "the first document's slot survived the second: {back:?}"
+    );
+
+    // The base model: another prompt layout, another adapter.
+    let mut settings = untimed();
+    settings["adapter"] = json!("none");
+    client.configure(settings).await;
+    client.inline_completion(&a, 6, 32).await.unwrap();
+    let base = completer.last_timings().unwrap().engine;
+    assert!(base.adapter_switch_ms > 0.0, "{base:?}");
+    assert!(
+        base.prefill_tokens > 40,
+        "the base model's prompt is read: {base:?}"
+    );
+
+    // Switching back costs the switch, not the prompt.
+    let mut settings = untimed();
+    settings["adapter"] = json!(general);
+    client.configure(settings).await;
+    client.inline_completion(&a, 6, 32).await.unwrap();
+    let again = completer.last_timings().unwrap().engine;
+    assert!(again.adapter_switch_ms > 0.0, "{again:?}");
+    assert!(
+        again.prefill_tokens <= 1,
+        "the adapter's slot still holds the prompt: {again:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typing_through_a_suggestion_answers_without_the_model() {
     let client = in_process_server().await;
     let completer = client.completer().await;

@@ -2,17 +2,17 @@
 //! does what other tools do (a fresh context and a full prefill for every request), in
 //! one run on the same model, prompts and machine.
 
-mod corpus;
-mod report;
+pub(crate) mod corpus;
+pub(crate) mod report;
 mod speculative;
-mod typing;
+pub(crate) mod typing;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-pub use report::{ModeFigures, Report, SoakFigures, SpeculativeFigures};
+pub use report::{ModeFigures, Report, SoakFigures, SpeculativeFigures, SwitchFigures};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -67,6 +67,12 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         _ => None,
     };
     let step = Some(completer.engine().measure_step(STEPS_MEASURED).await?);
+    let switch = match corpus.iter().find(|f| f.name == COLD_FILE) {
+        Some(file) if options.cold => {
+            adapter_switch(&client, &completer, file, &options.settings).await?
+        }
+        _ => None,
+    };
     let speculative = if options.speculative {
         Some(speculative::compare(&client, &completer, &corpus, options).await?)
     } else {
@@ -98,7 +104,48 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         soak,
         step,
         speculative,
+        switch,
     })
+}
+
+/// Switches from the base model back to the general adapter on one document: the
+/// adapter's KV slot still holds the prompt, so the request reads almost nothing.
+async fn adapter_switch(
+    client: &crate::lsp::harness::LspClient,
+    completer: &crate::completion::Completer,
+    file: &corpus::CorpusFile,
+    settings: &serde_json::Value,
+) -> anyhow::Result<Option<SwitchFigures>> {
+    let Some(adapter) = completer
+        .adapters()
+        .iter()
+        .find(|a| a.manifest.frameworks.is_empty())
+        .map(|a| a.manifest.name.clone())
+    else {
+        return Ok(None);
+    };
+    let uri = format!("file:///bench/switch/{}", file.name);
+    client.open(&uri, file.language_id, &file.text).await;
+    let line = COLD_LINE as u32;
+    let column = file.text.split('\n').nth(COLD_LINE).map_or(0, str::len) as u32;
+    let mut figures = None;
+    for name in [adapter.as_str(), "none", adapter.as_str()] {
+        let mut settings = settings.clone();
+        settings["adapter"] = json!(name);
+        client.configure(settings.clone()).await;
+        let started = Instant::now();
+        client.inline_completion(&uri, line, column).await?;
+        let request_ms = started.elapsed().as_secs_f64() * 1000.0;
+        figures = completer.last_timings().map(|t| SwitchFigures {
+            adapter: adapter.clone(),
+            switch_ms: t.engine.adapter_switch_ms,
+            request_ms,
+            prefill_tokens: t.engine.prefill_tokens,
+            prompt_tokens: t.engine.prompt_tokens,
+        });
+    }
+    client.configure(settings.clone()).await;
+    Ok(figures)
 }
 
 /// The typing simulation over the whole corpus, the same lines and gaps for every mode.

@@ -160,6 +160,19 @@ pub struct Report {
     /// One decode step with and without the output head.
     pub step: Option<crate::engine::StepCost>,
     pub speculative: Option<SpeculativeFigures>,
+    pub switch: Option<SwitchFigures>,
+}
+
+/// Switching from the base model back to an adapter on the same document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SwitchFigures {
+    pub adapter: String,
+    /// Setting the adapter on the context, in ms.
+    pub switch_ms: f64,
+    /// The whole request after the switch, in ms, and the prompt tokens it had to read.
+    pub request_ms: f64,
+    pub prefill_tokens: usize,
+    pub prompt_tokens: usize,
 }
 
 impl Report {
@@ -198,6 +211,15 @@ impl Report {
                 "speedup": round2(sp.speedup()),
                 "acceptance": round2(sp.acceptance()),
                 "same_text": sp.same_text,
+            });
+        }
+        if let Some(sw) = &self.switch {
+            out["adapter_switch"] = json!({
+                "adapter": sw.adapter,
+                "switch_ms": round2(sw.switch_ms),
+                "request_ms": round(sw.request_ms),
+                "prefill_tokens": sw.prefill_tokens,
+                "prompt_tokens": sw.prompt_tokens,
             });
         }
         if let Some(soak) = &self.soak {
@@ -277,6 +299,12 @@ impl Report {
                 100.0 * sp.acceptance(),
                 sp.same_text,
                 sp.requests
+            ));
+        }
+        if let Some(sw) = &self.switch {
+            out.push_str(&format!(
+                "adapter switch (base model -> {}, same document): set in {:.2} ms; the request took {:.0} ms, reading {} of {} prompt tokens\n",
+                sw.adapter, sw.switch_ms, sw.request_ms, sw.prefill_tokens, sw.prompt_tokens
             ));
         }
         if let Some(s) = &self.soak {

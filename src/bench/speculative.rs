@@ -37,12 +37,7 @@ pub async fn compare(
                 settings["speculative"] = json!(speculative);
                 // Time enough for every suggestion to finish both ways.
                 settings["deadline_ms"] = json!(10_000);
-                client
-                    .notify(
-                        "workspace/didChangeConfiguration",
-                        json!({"settings": {"nib": settings}}),
-                    )
-                    .await;
+                client.configure(settings).await;
                 let answer = client
                     .inline_completion(&uri, target.line as u32, target.typed as u32)
                     .await?;
@@ -68,19 +63,9 @@ pub async fn compare(
             }
             figures.requests += 1;
             figures.same_text += usize::from(texts[0] == texts[1]);
-            client
-                .notify(
-                    "textDocument/didClose",
-                    json!({"textDocument": {"uri": uri}}),
-                )
-                .await;
+            client.close(&uri).await;
         }
     }
-    client
-        .notify(
-            "workspace/didChangeConfiguration",
-            json!({"settings": {"nib": options.settings}}),
-        )
-        .await;
+    client.configure(options.settings.clone()).await;
     Ok(figures)
 }

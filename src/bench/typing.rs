@@ -146,12 +146,7 @@ async fn type_line(
         run.outcomes
             .push(tokio::time::timeout(LAST_ANSWER_TIMEOUT, task).await??);
     }
-    client
-        .notify(
-            "textDocument/didClose",
-            json!({"textDocument": {"uri": uri}}),
-        )
-        .await;
+    client.close(uri).await;
     Ok(())
 }
 
@@ -169,11 +164,6 @@ pub async fn cold_request(
         .inline_completion(&uri, line as u32, column as u32)
         .await?;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    client
-        .notify(
-            "textDocument/didClose",
-            json!({"textDocument": {"uri": uri}}),
-        )
-        .await;
+    client.close(&uri).await;
     Ok(ms)
 }

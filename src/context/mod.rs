@@ -15,7 +15,7 @@ use tree_sitter::Tree;
 
 use crate::language::{BlockStyle, Language};
 
-pub use snippets::{Definition, definitions, names_near};
+pub use snippets::{Definition, definitions, imports, names_near};
 pub use window::{ANCHOR_LINES, prefix_start, suffix_end};
 
 /// Counts the tokens a text becomes.
@@ -36,8 +36,11 @@ pub struct Source<'a> {
 pub struct Budget {
     /// Tokens for everything before the cursor (snippets, imports, scopes, prefix).
     pub tokens: usize,
-    /// Bytes of text after the cursor to keep (used by post-processing and FIM).
+    /// Bytes of text after the cursor to keep (used by post-processing).
     pub suffix_bytes: usize,
+    /// Tokens of the text after the cursor shown to the model (FIM prompts); they come out
+    /// of `tokens`. 0 for prompts without a suffix.
+    pub suffix_tokens: usize,
 }
 
 impl Default for Budget {
@@ -45,6 +48,7 @@ impl Default for Budget {
         Budget {
             tokens: 512,
             suffix_bytes: 2048,
+            suffix_tokens: 0,
         }
     }
 }
@@ -80,6 +84,10 @@ pub struct Context {
     pub prefix: String,
     /// The file after the cursor, cut at a line end.
     pub suffix: String,
+    /// The start of `suffix` that fits the budget's `suffix_tokens`, whole lines: what a
+    /// FIM prompt shows. It depends only on the text after the cursor, so it stays the
+    /// same while the user types.
+    pub prompt_suffix: String,
     pub mode: Mode,
     /// The line comment token of the file's language (`#`, `//`).
     pub comment: String,
@@ -97,6 +105,12 @@ pub fn build(
     count: TokenCounter,
 ) -> Context {
     let text = source.text;
+    let suffix = &text[cursor..suffix_end(text, cursor, budget.suffix_bytes)];
+    let prompt_suffix = lines_within(suffix, budget.suffix_tokens, count);
+    let budget = Budget {
+        tokens: budget.tokens.saturating_sub(count(prompt_suffix)).max(32),
+        ..budget
+    };
     let snippet_budget = budget.tokens / 4;
     let preamble_budget = budget.tokens / 8;
 
@@ -138,12 +152,35 @@ pub fn build(
         snippets,
         preamble,
         prefix: text[start..cursor].to_string(),
-        suffix: text[cursor..suffix_end(text, cursor, budget.suffix_bytes)].to_string(),
+        suffix: suffix.to_string(),
+        prompt_suffix: prompt_suffix.to_string(),
         mode: mode(text, cursor, source.language),
         comment: source
             .language
             .map_or_else(|| "#".to_string(), |l| l.line_comment.clone()),
     }
+}
+
+/// The longest start of `text` made of whole lines that fits in `budget` tokens (the first
+/// line alone is cut at a char boundary when it does not fit).
+fn lines_within<'t>(text: &'t str, budget: usize, count: TokenCounter) -> &'t str {
+    if budget == 0 {
+        return "";
+    }
+    if count(text) <= budget {
+        return text;
+    }
+    let ends: Vec<usize> = text.match_indices('\n').map(|(i, _)| i + 1).collect();
+    let fitting = ends.partition_point(|&end| count(&text[..end]) <= budget);
+    if fitting > 0 {
+        return &text[..ends[fitting - 1]];
+    }
+    let line_end = ends.first().copied().unwrap_or(text.len());
+    let mut cut = window::floor_char_boundary(text, (budget * 3).min(line_end));
+    while cut > 0 && count(&text[..cut]) > budget {
+        cut = window::floor_char_boundary(text, cut / 2);
+    }
+    &text[..cut]
 }
 
 /// Imports and the headers of the scopes around the cursor that start before `window_start`.

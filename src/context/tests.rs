@@ -112,6 +112,7 @@ fn build_keeps_imports_and_scope_headers_cut_off_above_the_window() {
     let budget = Budget {
         tokens: 120,
         suffix_bytes: 100,
+        suffix_tokens: 0,
     };
     let context = build(&source, text.len(), &[], budget, &words);
     assert!(context.prefix.ends_with("        return "));
@@ -166,4 +167,46 @@ fn build_without_a_tree_still_gives_prefix_and_suffix() {
     assert_eq!(context.prefix, "hello ");
     assert_eq!(context.suffix, "world\nsecond line");
     assert!(context.snippets.is_empty() && context.preamble.is_empty());
+}
+
+#[test]
+fn the_prompt_suffix_is_whole_lines_within_its_budget_and_ignores_typing() {
+    let text = "def f(x):\n    y = \n    return y + 1\n\nprint(f(2))\n";
+    let cursor = text.find("y = ").unwrap() + 4;
+    let source = Source {
+        path: "f.py",
+        text,
+        tree: None,
+        language: None,
+    };
+    let budget = Budget {
+        tokens: 100,
+        suffix_bytes: 2048,
+        suffix_tokens: 4,
+    };
+    let context = build(&source, cursor, &[], budget, &words);
+    // "return y + 1" is 4 words; "print(f(2))" would make 5.
+    assert_eq!(context.prompt_suffix, "\n    return y + 1\n\n");
+    assert_eq!(context.suffix, &text[cursor..]);
+
+    // Typing at the cursor leaves the prompt suffix as it was.
+    let typed = text.replacen("y = ", "y = x *", 1);
+    let source = Source {
+        text: &typed,
+        ..source
+    };
+    let again = build(&source, cursor + 3, &[], budget, &words);
+    assert_eq!(again.prompt_suffix, context.prompt_suffix);
+
+    let none = build(
+        &source,
+        cursor,
+        &[],
+        Budget {
+            suffix_tokens: 0,
+            ..budget
+        },
+        &words,
+    );
+    assert_eq!(none.prompt_suffix, "");
 }

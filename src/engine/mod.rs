@@ -27,6 +27,19 @@ pub struct EngineConfig {
     pub threads: u32,
     /// Whether prompts start with the model's BOS token.
     pub add_bos: bool,
+    /// LoRA adapters to load beside the model; a job names the one it runs with.
+    pub adapters: Vec<AdapterFile>,
+    /// KV cache slots: prompts kept side by side (one per recently used document or
+    /// adapter), each with `context_length / slots` tokens of room.
+    pub slots: u32,
+}
+
+/// A LoRA adapter for the engine to load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdapterFile {
+    pub name: String,
+    pub path: PathBuf,
+    pub scale: f32,
 }
 
 /// Where the engine is in its life.
@@ -56,12 +69,15 @@ pub struct Generate {
     pub reuse: bool,
     /// Check drafts taken from the prompt (prompt lookup) in the same batch as each token.
     pub speculate: bool,
+    /// The LoRA adapter to run with (a name from [`EngineConfig::adapters`]); `None` = the base model.
+    pub adapter: Option<String>,
 }
 
 /// Decode a prompt into the KV cache ahead of the request that will need it.
 pub struct Prefill {
     pub prompt: String,
     pub cancel: CancelFlag,
+    pub adapter: Option<String>,
 }
 
 /// Why generation ended.
@@ -85,6 +101,8 @@ pub struct GenerationStats {
     pub reused_tokens: usize,
     /// Prompt tokens decoded for this request (prompt_tokens - reused_tokens).
     pub prefill_tokens: usize,
+    /// Time spent switching the LoRA adapter before the prompt (0 when it was in place).
+    pub adapter_switch_ms: f64,
     pub prefill_ms: f64,
     /// Tokens generated.
     pub decode_tokens: usize,
@@ -116,6 +134,8 @@ pub enum EngineError {
     Llama(String),
     #[error("the engine thread stopped")]
     Stopped,
+    #[error("no adapter named `{0}` was loaded")]
+    UnknownAdapter(String),
 }
 
 /// A request's cancellation flag: set it and the decode loop stops at the next token.

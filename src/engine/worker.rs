@@ -1,5 +1,6 @@
 //! The engine thread: loads the model, then serves jobs one at a time with KV reuse.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::Receiver;
@@ -10,8 +11,8 @@ use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
-use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::model::params::LlamaModelParams;
+use llama_cpp_2::model::{LlamaLoraAdapter, LlamaModel};
 use llama_cpp_2::token::LlamaToken;
 
 use super::{
@@ -38,7 +39,7 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
     let set_status = |status| *shared.status.lock().unwrap() = status;
     let started = Instant::now();
     let loaded = load(&config, &on_load);
-    let (backend, model) = match loaded {
+    let (backend, mut model) = match loaded {
         Ok(loaded) => loaded,
         Err(message) => {
             set_status(EngineStatus::Failed(message.clone()));
@@ -46,6 +47,8 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
             return;
         }
     };
+    let loras = load_adapters(&mut model, &config);
+    let model = Arc::new(model);
     let context = match new_context(backend, &model, &config) {
         Ok(context) => context,
         Err(message) => {
@@ -66,6 +69,11 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
         model: &model,
         context,
         cached: Vec::new(),
+        slots: (0..config.slots.max(1)).map(|_| Slot::default()).collect(),
+        current: 0,
+        clock: 0,
+        loras,
+        active: None,
         pieces: Pieces::of(&model),
     };
     for job in jobs {
@@ -117,7 +125,7 @@ fn backend() -> Result<&'static LlamaBackend, String> {
 fn load(
     config: &EngineConfig,
     on_load: &OnLoad,
-) -> Result<(&'static LlamaBackend, Arc<LlamaModel>), String> {
+) -> Result<(&'static LlamaBackend, LlamaModel), String> {
     let backend = backend()?;
     let progress = {
         let on_load = Arc::clone(on_load);
@@ -137,7 +145,39 @@ fn load(
             config.model_path.display()
         )
     })?;
-    Ok((backend, Arc::new(model)))
+    Ok((backend, model))
+}
+
+/// Loads the configured LoRA adapters; one that fails is left out with a warning (a job
+/// that names it gets an error).
+fn load_adapters(model: &mut LlamaModel, config: &EngineConfig) -> HashMap<String, Lora> {
+    let mut out = HashMap::new();
+    for adapter in &config.adapters {
+        let started = Instant::now();
+        match model.lora_adapter_init(&adapter.path) {
+            Ok(handle) => {
+                tracing::info!(
+                    "adapter {} loaded from {} in {:.1} ms",
+                    adapter.name,
+                    adapter.path.display(),
+                    ms(started)
+                );
+                out.insert(
+                    adapter.name.clone(),
+                    Lora {
+                        handle,
+                        scale: adapter.scale,
+                    },
+                );
+            }
+            Err(e) => tracing::warn!(
+                "adapter {} ({}) did not load: {e}",
+                adapter.name,
+                adapter.path.display()
+            ),
+        }
+    }
+    out
 }
 
 fn new_context<'m>(
@@ -146,8 +186,13 @@ fn new_context<'m>(
     config: &EngineConfig,
 ) -> Result<LlamaContext<'m>, String> {
     let threads = config.threads.max(1) as i32;
+    let slots = config.slots.max(1);
     let params = LlamaContextParams::default()
-        .with_n_ctx(NonZeroU32::new(config.context_length.max(256)))
+        .with_n_ctx(NonZeroU32::new(config.context_length.max(256 * slots)))
+        // Each slot (sequence) gets its own part of the cache: a decode attends only to
+        // its own slot's entries.
+        .with_n_seq_max(slots)
+        .with_kv_unified(false)
         .with_n_batch(BATCH as u32)
         .with_n_ubatch(BATCH as u32)
         .with_n_threads(threads)
@@ -194,13 +239,37 @@ impl Pieces {
     }
 }
 
-/// The llama.cpp context and the tokens its KV cache holds (sequence 0, positions 0..).
+/// A loaded LoRA adapter.
+struct Lora {
+    handle: LlamaLoraAdapter,
+    scale: f32,
+}
+
+/// One KV cache sequence: a prompt kept for reuse, and the adapter its entries were computed with.
+#[derive(Default)]
+struct Slot {
+    /// The slot's tokens; for the current slot they live in `Session::cached`.
+    tokens: Vec<LlamaToken>,
+    adapter: Option<String>,
+    /// When it was last used (a counter), to evict the least recently used.
+    used: u64,
+}
+
+/// The llama.cpp context, its KV cache slots and the tokens each holds (positions 0..).
 struct Session<'m> {
     backend: &'static LlamaBackend,
     config: &'m EngineConfig,
     model: &'m LlamaModel,
     context: LlamaContext<'m>,
+    /// The tokens the current slot's sequence holds.
     cached: Vec<LlamaToken>,
+    slots: Vec<Slot>,
+    /// The slot (and llama.cpp sequence id) jobs decode in now.
+    current: usize,
+    clock: u64,
+    loras: HashMap<String, Lora>,
+    /// The adapter set on the context.
+    active: Option<String>,
     pieces: Pieces,
 }
 
@@ -208,13 +277,87 @@ impl Session<'_> {
     fn reset(&mut self) {
         self.context.clear_kv_cache();
         self.cached.clear();
+        for slot in &mut self.slots {
+            slot.tokens.clear();
+        }
+    }
+
+    fn seq(&self) -> i32 {
+        self.current as i32
+    }
+
+    /// Tokens of context one slot holds.
+    fn slot_room(&self) -> usize {
+        self.context.n_ctx() as usize / self.slots.len()
+    }
+
+    /// Makes the slot that best serves `prompt` with `adapter` current, and the adapter
+    /// active: a slot of the same adapter that shares at least half of its tokens with the
+    /// prompt, else the least recently used one (emptied). Returns the time the adapter
+    /// switch took.
+    fn select(&mut self, prompt: &[LlamaToken], adapter: Option<&str>) -> Result<f64, EngineError> {
+        let current = self.current;
+        std::mem::swap(&mut self.cached, &mut self.slots[current].tokens);
+        self.clock += 1;
+        let same = |slot: &Slot| slot.adapter.as_deref() == adapter;
+        let best = (0..self.slots.len())
+            .filter(|&i| same(&self.slots[i]))
+            .map(|i| (common_prefix_len(&self.slots[i].tokens, prompt), i))
+            .max();
+        let chosen = match best {
+            Some((shared, i)) if shared > 0 && shared * 2 >= self.slots[i].tokens.len() => i,
+            _ => (0..self.slots.len())
+                .min_by_key(|&i| (!self.slots[i].tokens.is_empty(), self.slots[i].used))
+                .expect("at least one slot"),
+        };
+        // A slot of the same adapter is cut back to the shared prefix when it is synced.
+        if !same(&self.slots[chosen]) {
+            let _ = self
+                .context
+                .clear_kv_cache_seq(Some(chosen as u32), None, None);
+            self.slots[chosen].tokens.clear();
+            self.slots[chosen].adapter = adapter.map(str::to_string);
+        }
+        std::mem::swap(&mut self.cached, &mut self.slots[chosen].tokens);
+        self.current = chosen;
+        self.slots[chosen].used = self.clock;
+        self.set_adapter(adapter)
+    }
+
+    /// Sets the LoRA adapter on the context; returns how long that took in ms.
+    fn set_adapter(&mut self, adapter: Option<&str>) -> Result<f64, EngineError> {
+        if self.active.as_deref() == adapter {
+            return Ok(0.0);
+        }
+        let started = Instant::now();
+        match adapter {
+            Some(name) => {
+                let lora = self
+                    .loras
+                    .get_mut(name)
+                    .ok_or_else(|| EngineError::UnknownAdapter(name.to_string()))?;
+                let scale = lora.scale;
+                self.context
+                    .lora_adapter_set(&mut lora.handle, scale)
+                    .map_err(|e| EngineError::Llama(e.to_string()))?;
+            }
+            None => {
+                if let Some(lora) = self.loras.values_mut().next() {
+                    self.context
+                        .lora_adapter_remove(&mut lora.handle)
+                        .map_err(|e| EngineError::Llama(e.to_string()))?;
+                }
+            }
+        }
+        self.active = adapter.map(str::to_string);
+        Ok(ms(started))
     }
 
     /// Drops the KV entries from position `keep` on (tokens decoded but not kept).
     fn truncate_kv(&mut self, keep: usize) {
         let removed = self
             .context
-            .clear_kv_cache_seq(Some(0), Some(keep as u32), None)
+            .clear_kv_cache_seq(Some(self.seq() as u32), Some(keep as u32), None)
             .unwrap_or(false);
         if !removed {
             self.reset();
@@ -228,7 +371,7 @@ impl Session<'_> {
         }
         let removed = self
             .context
-            .clear_kv_cache_seq(Some(0), Some(keep as u32), None)
+            .clear_kv_cache_seq(Some(self.seq() as u32), Some(keep as u32), None)
             .unwrap_or(false);
         if removed {
             self.cached.truncate(keep);
@@ -244,6 +387,7 @@ impl Session<'_> {
         cancel: &super::CancelFlag,
     ) -> Result<(), EngineError> {
         let mut batch = LlamaBatch::new(FEED_CHUNK, 1);
+        let seq = [self.seq()];
         for chunk in tokens.chunks(FEED_CHUNK) {
             if cancel.is_cancelled() {
                 return Err(EngineError::Cancelled);
@@ -254,7 +398,7 @@ impl Session<'_> {
                 let pos = (self.cached.len() + i) as i32;
                 let logits = last_chunk && i + 1 == chunk.len();
                 batch
-                    .add(token, pos, &[0], logits)
+                    .add(token, pos, &seq, logits)
                     .map_err(|e| EngineError::Llama(e.to_string()))?;
             }
             if let Err(e) = self.context.decode(&mut batch) {
@@ -299,7 +443,7 @@ impl Session<'_> {
     /// The prompt's tokens as generation will see them (cut to fit, healed), with the
     /// text the first generated token must start with.
     fn prompt_tokens(&self, prompt: &str, max_tokens: u32) -> (Vec<LlamaToken>, Option<Vec<u8>>) {
-        let n_ctx = self.context.n_ctx() as usize;
+        let n_ctx = self.slot_room();
         let mut tokens = tokenize(self.model, prompt, self.config.add_bos);
         let room = n_ctx.saturating_sub(max_tokens as usize + 1).max(1);
         if tokens.len() > room {
@@ -330,6 +474,9 @@ impl Session<'_> {
 
     fn prefill(&mut self, job: &super::Prefill) {
         let (prompt, _) = self.prompt_tokens(&job.prompt, 0);
+        if self.select(&prompt, job.adapter.as_deref()).is_err() {
+            return;
+        }
         // A cancelled or failed prefill leaves a valid, shorter cache; nothing to report.
         let _ = self.sync_cache(&prompt, false, &job.cancel);
     }
@@ -343,19 +490,20 @@ impl Session<'_> {
         }
         let token = *self.cached.last().expect("the cache holds tokens");
         let position = self.cached.len();
+        let seq = self.seq();
         let mut batch = LlamaBatch::new(1, 1);
         let mut time = |logits: bool| -> Result<f64, EngineError> {
             let started = Instant::now();
             for _ in 0..steps.max(1) {
                 batch.clear();
                 batch
-                    .add(token, position as i32, &[0], logits)
+                    .add(token, position as i32, &[seq], logits)
                     .map_err(|e| EngineError::Llama(e.to_string()))?;
                 self.context
                     .decode(&mut batch)
                     .map_err(|e| EngineError::Llama(e.to_string()))?;
                 self.context
-                    .clear_kv_cache_seq(Some(0), Some(position as u32), None)
+                    .clear_kv_cache_seq(Some(seq as u32), Some(position as u32), None)
                     .map_err(|e| EngineError::Llama(e.to_string()))?;
             }
             Ok(ms(started) / f64::from(steps.max(1)))
@@ -370,9 +518,10 @@ impl Session<'_> {
 
     /// Replaces the context with a new one: the baseline's fresh start for every request.
     fn fresh_context(&mut self) -> Result<(), EngineError> {
-        self.cached.clear();
         self.context =
             new_context(self.backend, self.model, self.config).map_err(EngineError::Llama)?;
+        self.active = None;
+        self.reset();
         Ok(())
     }
 
@@ -384,6 +533,7 @@ impl Session<'_> {
         let (prompt, healed) = self.prompt_tokens(&job.prompt, job.max_tokens);
         let mut stats = GenerationStats {
             prompt_tokens: prompt.len(),
+            adapter_switch_ms: self.select(&prompt, job.adapter.as_deref())?,
             ..Default::default()
         };
         let reuse = self.sync_cache(&prompt, true, &job.cancel)?;
@@ -430,7 +580,7 @@ impl Session<'_> {
             batch.clear();
             for (i, &t) in std::iter::once(&token).chain(&draft).enumerate() {
                 batch
-                    .add(t, (position + i) as i32, &[0], true)
+                    .add(t, (position + i) as i32, &[self.seq()], true)
                     .map_err(|e| EngineError::Llama(e.to_string()))?;
             }
             if let Err(e) = self.context.decode(&mut batch) {

@@ -165,6 +165,21 @@ impl LspClient {
             .await;
     }
 
+    pub async fn close(&self, uri: &str) {
+        self.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    }
+
+    /// Sends settings as `workspace/didChangeConfiguration` does (they replace the old ones).
+    pub async fn configure(&self, settings: Value) {
+        let params = json!({"settings": {"nib": settings}});
+        self.notify("workspace/didChangeConfiguration", params)
+            .await;
+    }
+
     /// The in-process server's completer, once `initialized` has made it.
     ///
     /// # Panics

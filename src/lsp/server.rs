@@ -13,10 +13,11 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert::{completion_item, inline_item};
 use super::position::{Encoding, offset_at};
-use crate::completion::{Completer, CompletionError, Request, Suggestion};
+use crate::adapter;
+use crate::completion::{self, Completer, CompletionError, Request, Suggestion};
 use crate::config::Settings;
 use crate::document::{ByteEdit, Document, DocumentStore, Snapshot};
-use crate::engine::{CancelFlag, CancelOnDrop, Engine, EngineConfig, EngineError, LoadEvent};
+use crate::engine::{CancelFlag, CancelOnDrop, Engine, EngineError, LoadEvent};
 use crate::language::LanguageRegistry;
 use crate::model;
 
@@ -74,9 +75,35 @@ impl Backend {
         let value = value.get("nib").unwrap_or(value);
         match Settings::from_json(value) {
             Ok(loaded) => {
+                let mut messages: Vec<_> = loaded
+                    .warnings
+                    .iter()
+                    .map(|w| (MessageType::Warning, format!("nib: {w}")))
+                    .collect();
+                // Adapters load with the model: a new one needs a restart.
+                if let (Some(completer), adapter::Choice::Named(name)) = (
+                    self.shared.completer.get(),
+                    adapter::Choice::from_setting(&loaded.settings.adapter),
+                ) && !completer
+                    .adapters()
+                    .iter()
+                    .any(|a| adapter::is_named(a, &name))
+                {
+                    let known: Vec<&str> = completer
+                        .adapters()
+                        .iter()
+                        .map(|a| a.manifest.name.as_str())
+                        .collect();
+                    messages.push((
+                        MessageType::Error,
+                        format!(
+                            "nib: setting `adapter`: `{name}` is not loaded (loaded: {}); the base model answers until nib restarts with it",
+                            if known.is_empty() { "none".into() } else { known.join(", ") }
+                        ),
+                    ));
+                }
                 *self.settings.write().unwrap() = loaded.settings;
-                let warn = |w: &String| (MessageType::Warning, format!("nib: {w}"));
-                loaded.warnings.iter().map(warn).collect()
+                messages
             }
             Err(e) => vec![(MessageType::Error, format!("nib: {e}"))],
         }
@@ -122,19 +149,32 @@ impl Backend {
             .manifest
             .clone()
             .unwrap_or_else(model::default_manifest);
-        let config = EngineConfig {
-            model_path: model.path.clone(),
-            context_length: manifest.context_length,
-            threads: settings
-                .threads
-                .unwrap_or_else(crate::engine::default_threads),
-            add_bos: manifest.prompt.add_bos,
+        let choice = adapter::Choice::from_setting(&settings.adapter);
+        let adapters = match adapter::available(&manifest, &choice) {
+            Ok(adapters) => adapters,
+            Err(e) => {
+                // The base model still works; the user hears what is wrong with the adapter.
+                let message = format!("nib: adapter: {e}; using the base model");
+                self.client.show_message(MessageType::Error, &message).await;
+                Vec::new()
+            }
         };
+        let config = completion::engine_config(&model, &manifest, &settings, &adapters);
+        let names: Vec<&str> = adapters.iter().map(|a| a.manifest.name.as_str()).collect();
+        tracing::info!(
+            "adapters: {}",
+            if names.is_empty() {
+                "none".into()
+            } else {
+                names.join(", ")
+            }
+        );
         let (events, mut received) = mpsc::unbounded_channel();
         let engine = Engine::start(config, move |event| {
             let _ = events.send(event);
         });
-        let completer = Completer::new(engine, &manifest, Arc::clone(&self.settings));
+        let completer =
+            Completer::new(engine, &manifest, Arc::clone(&self.settings)).with_adapters(adapters);
         self.set_completer(completer);
 
         let client = self.client.clone();
@@ -312,6 +352,8 @@ impl LanguageServer for Backend {
                     TextDocumentSyncOptions {
                         open_close: Some(true),
                         change: Some(TextDocumentSyncKind::Incremental),
+                        // A saved manifest (package.json, Cargo.toml, ...) may add a framework.
+                        save: Some(true.into()),
                         ..Default::default()
                     }
                     .into(),
@@ -345,7 +387,26 @@ impl LanguageServer for Backend {
         let language_id = String::from(item.language_id);
         let language = LanguageRegistry::builtin().detect(Some(&language_id), &item.uri.0);
         let document = Document::open(&item.text, item.version, language);
+        let described = self
+            .shared
+            .completer
+            .get()
+            .map(|c| c.describe(&item.uri.0, &document.snapshot()));
         self.documents.open(&item.uri.0, document);
+        if let Some(described) = described {
+            let message = format!("nib: {}: {described}", item.uri.0);
+            self.client.log_message(MessageType::Info, message).await;
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let uri = params.text_document.uri.0;
+        let name = uri.rsplit('/').next().unwrap_or("");
+        if crate::framework::is_manifest(name)
+            && let Some(completer) = self.shared.completer.get()
+        {
+            completer.refresh_frameworks();
+        }
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {

@@ -70,7 +70,7 @@ pub enum Source {
 }
 
 /// The prompt format of a model.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PromptSpec {
     /// Prefix-only or fill-in-the-middle.
@@ -87,6 +87,11 @@ pub struct PromptSpec {
     /// FIM marker after which the model writes the middle.
     #[serde(default)]
     pub fim_middle: Option<String>,
+    /// The layout, spelled out: `{snippets}`, `{preamble}`, `{prefix}` and `{suffix}` stand for
+    /// the context's parts, everything else is written as is (control tokens are parsed).
+    /// Overrides the layout `kind` implies; adapters that teach FIM bring one.
+    #[serde(default)]
+    pub template: Option<String>,
 }
 
 /// Whether the model sees only the code before the cursor, or the code around it.
@@ -97,6 +102,15 @@ pub enum PromptKind {
     Prefix,
     /// Fill-in-the-middle with the manifest's `fim_*` markers.
     Fim,
+}
+
+/// The `[prompt]` table of a TOML text (a model or adapter manifest, or a bare template).
+pub fn prompt_spec_of(toml_text: &str) -> Result<PromptSpec, toml::de::Error> {
+    #[derive(Deserialize)]
+    struct WithPrompt {
+        prompt: PromptSpec,
+    }
+    toml::from_str::<WithPrompt>(toml_text).map(|w| w.prompt)
 }
 
 /// The model file to load, and its manifest when it is a known model.

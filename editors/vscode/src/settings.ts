@@ -20,6 +20,11 @@ export interface ExtensionSettings {
   /** Path to the nib binary; empty = look on PATH, then in the extension's bin/. */
   path: string;
   model: string;
+  /**
+   * Which LoRA adapter specializes the model: `auto`, `none`, an adapter's name or a path
+   * to an adapter manifest `.toml`.
+   */
+  adapter: string;
   maxTokens: number;
   threads: number | null;
   contextTokens: number;
@@ -35,6 +40,7 @@ export const EXTENSION_ONLY_KEYS = ['enable', 'path'] as const;
 /** Each setting nib reads, by its VS Code key, with nib's key. */
 export const NIB_KEYS = {
   model: 'model',
+  adapter: 'adapter',
   maxTokens: 'max_tokens',
   threads: 'threads',
   contextTokens: 'context_tokens',
@@ -114,7 +120,9 @@ export type SettingsChange = 'none' | 'start' | 'stop' | 'restart' | 'notify';
 
 /**
  * nib reads `model` and `threads` only when it starts, and the binary is chosen at start,
- * so changing them restarts the server; the rest is sent as `workspace/didChangeConfiguration`.
+ * so changing them restarts the server; so does `adapter`, since nib loads adapters with the
+ * model (a shipped adapter's name could switch at runtime, a manifest path cannot). The rest
+ * is sent as `workspace/didChangeConfiguration`.
  */
 export function settingsChange(before: ExtensionSettings, after: ExtensionSettings): SettingsChange {
   if (!after.enable) {
@@ -123,7 +131,12 @@ export function settingsChange(before: ExtensionSettings, after: ExtensionSettin
   if (!before.enable) {
     return 'start';
   }
-  if (before.path !== after.path || before.model !== after.model || before.threads !== after.threads) {
+  if (
+    before.path !== after.path ||
+    before.model !== after.model ||
+    before.adapter !== after.adapter ||
+    before.threads !== after.threads
+  ) {
     return 'restart';
   }
   // Compared as set, not as sent: the extension applies the finer language switches itself.

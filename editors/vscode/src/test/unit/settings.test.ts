@@ -16,6 +16,7 @@ import { defaultSettings, extensionRoot } from '../packageJson';
 describe('toNibSettings', () => {
   test('defaults map to nib keys, unset ones left out', () => {
     assert.deepEqual(toNibSettings(defaultSettings()), {
+      adapter: 'auto',
       max_tokens: 48,
       context_tokens: 512,
       deadline_ms: 250,
@@ -29,6 +30,7 @@ describe('toNibSettings', () => {
       enable: true,
       path: '/opt/nib',
       model: '/models/x.gguf',
+      adapter: 'fastapi',
       maxTokens: 16,
       threads: 2,
       contextTokens: 512,
@@ -38,6 +40,7 @@ describe('toNibSettings', () => {
     };
     assert.deepEqual(toNibSettings(settings), {
       model: '/models/x.gguf',
+      adapter: 'fastapi',
       max_tokens: 16,
       threads: 2,
       context_tokens: 512,
@@ -95,6 +98,8 @@ describe('settingsChange', () => {
   test('what nib reads at start restarts it; the rest is sent', () => {
     assert.equal(settingsChange(base, { ...base, path: '/x/nib' }), 'restart');
     assert.equal(settingsChange(base, { ...base, model: 'other' }), 'restart');
+    assert.equal(settingsChange(base, { ...base, adapter: 'none' }), 'restart');
+    assert.equal(settingsChange(base, { ...base, adapter: '/adapters/mine.toml' }), 'restart');
     assert.equal(settingsChange(base, { ...base, threads: 1 }), 'restart');
     assert.equal(settingsChange(base, { ...base, maxTokens: 12 }), 'notify');
     assert.equal(settingsChange(base, { ...base, languages: { ...base.languages, javascriptreact: false } }), 'notify');

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Make nib's LoRA adapters, end to end, in one command.
+
+    python3 models/train/pipeline.py                       # every adapter in adapters.toml
+    python3 models/train/pipeline.py --adapters fim,axum   # some of them
+    python3 models/train/pipeline.py --smoke --work /tmp/x # fim-base and fim, 2 steps each, tiny corpus (CI)
+
+Steps, each printed as it starts:
+ 1. a virtual environment with the pinned requirements (models/train/.venv);
+ 2. the corpus from the package registries (corpus.py; corpus.lock lists every file);
+ 3. the base model, through `nib model pull`;
+ 4. FIM examples made by `nib dataset`, which lays prompts out with the server's own code;
+ 5. LoRA training on the dequantized base model (train.py; CPU, or a GPU when present);
+ 6. the adapter as GGUF, with its manifest, in models/adapters/ (--smoke: in the work folder);
+ 7. a check that nib loads it and answers through it (`nib complete`);
+ 8. `nib eval` with and without it on the held-out set (benches/eval).
+
+Needs the release binary (cargo build --release) and Python 3.11. Only the standard
+library here; the training step runs in the virtual environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+VENV = HERE / ".venv"
+# How examples are made: what `nib dataset` is given (an adapter may set seed and end_share).
+DATASET_SEED = 11
+HOLES_PER_FILE = 4
+CONTEXT_TOKENS = 320
+MIX_SEED = 5
+
+
+def step(message: str) -> None:
+    print(f"\n== {message}", file=sys.stderr, flush=True)
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    print("$ " + " ".join(str(c) for c in cmd), file=sys.stderr, flush=True)
+    return subprocess.run([str(c) for c in cmd], check=True, **kwargs)
+
+
+def venv_python() -> Path:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        step(f"creating {VENV.relative_to(ROOT)} with the pinned requirements")
+        run([sys.executable, "-m", "venv", VENV])
+        run([python, "-m", "pip", "install", "--quiet", "-r", HERE / "requirements.txt"])
+    return python
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def packages(corpus: Path, framework: str, split: str) -> list[Path]:
+    folder = corpus / "corpus" / framework / split
+    if not folder.is_dir():
+        sys.exit(f"pipeline: no {split} corpus for {framework} in {folder}; did the fetch fail?")
+    return sorted(p for p in folder.iterdir() if p.is_dir())
+
+
+def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path) -> Path:
+    """JSON lines of examples for one adapter: each framework's, mixed when several."""
+    seed = spec.get("seed", DATASET_SEED)
+    end_share = spec.get("end_share", 0.0)
+    variant = "" if (seed, end_share) == (DATASET_SEED, 0.0) else f"-s{seed}-e{end_share}"
+    files = []
+    for framework in spec["data"]:
+        path = out / f"{framework}{variant}.jsonl"
+        if not path.exists():
+            run([nib, "dataset", "--template", HERE / "template.toml",
+                 "--per-file", HOLES_PER_FILE, "--seed", seed, "--end-share", end_share,
+                 "--settings", json.dumps({"context_tokens": CONTEXT_TOKENS}),
+                 "--out", path, *packages(corpus, framework, "train")])
+        files.append(path)
+    if len(files) == 1:
+        return files[0]
+    mixed = out / f"{name}.jsonl"
+    lines = [line for f in files for line in f.open()]
+    random.Random(MIX_SEED).shuffle(lines)
+    mixed.write_text("".join(lines))
+    return mixed
+
+
+def write_manifest(name: str, spec: dict, gguf: Path, dest: Path, base: dict, summary: dict) -> Path:
+    """Copies the adapter next to its manifest and writes the manifest."""
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / f"{name}.gguf"
+    shutil.copyfile(gguf, target)
+    template = (HERE / "template.toml").read_text()
+    prompt = template[template.index("[prompt]"):]
+
+    def toml_list(items):
+        return "[" + ", ".join(json.dumps(i) for i in items) + "]"
+
+    training = "\n".join(f"{k} = {json.dumps(v)}" for k, v in summary.items())
+    manifest = dest / f"{name}.toml"
+    manifest.write_text(
+        f"""# A LoRA adapter for {base['name']}, made by models/train/pipeline.py; do not edit by hand.
+name = {json.dumps(name)}
+description = {json.dumps(spec['description'])}
+base = {json.dumps(base['name'])}
+base_sha256 = {json.dumps(base['sha256'])}
+languages = {toml_list(spec['languages'])}
+frameworks = {toml_list(spec['frameworks'])}
+file = "{name}.gguf"
+size = {target.stat().st_size}
+sha256 = "{sha256(target)}"
+scale = {spec.get('scale', 1.0)}
+
+{prompt.rstrip()}
+
+[training]
+{training}
+"""
+    )
+    return manifest
+
+
+def verify(nib: Path, name: str, manifest: Path) -> None:
+    """nib loads the adapter and a completion runs through it."""
+    sample = ROOT / "tests" / "fixtures" / "sample.py"
+    result = run([nib, "complete", f"{sample}:7:32", "--settings", json.dumps({"adapter": str(manifest)})],
+                 capture_output=True, text=True)
+    print(result.stdout, file=sys.stderr)
+    if f"adapter: {name}\n" not in result.stdout:
+        sys.exit(f"pipeline: nib did not use the adapter {manifest}:\n{result.stdout}{result.stderr}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--adapters", help="comma-separated names from adapters.toml (default: all)")
+    ap.add_argument("--smoke", action="store_true", help="tiny corpus, 2 steps, adapters written to --work")
+    ap.add_argument("--work", type=Path, default=HERE / "data", help="corpus, examples, runs (default models/train/data)")
+    ap.add_argument("--nib", type=Path, default=ROOT / "target" / "release" / "nib")
+    ap.add_argument("--device", help="cpu or cuda (default: cuda when present)")
+    ap.add_argument("--skip-eval", action="store_true")
+    args = ap.parse_args()
+
+    config = tomllib.loads((HERE / "adapters.toml").read_text())
+    if args.adapters:
+        names = args.adapters.split(",")
+    elif args.smoke:
+        names = ["fim-base", "fim"]  # two stages, one shipped: every step, kept short
+    else:
+        names = list(config)
+    unknown = [n for n in names if n not in config]
+    if unknown:
+        sys.exit(f"pipeline: unknown adapters {unknown}; adapters.toml has {list(config)}")
+    if not args.nib.exists():
+        sys.exit(f"pipeline: {args.nib} is missing; run `cargo build --release` first")
+    work = args.work.resolve()
+    started = time.time()
+
+    python = venv_python()
+
+    step("corpus")
+    corpus_args = ["--out", work]
+    if args.smoke:
+        corpus_args.append("--smoke")
+    run([sys.executable, HERE / "corpus.py", "fetch", "--split", "train", *corpus_args])
+
+    step("base model")
+    pulled = run([args.nib, "model", "pull"], capture_output=True, text=True)
+    base_path = Path(pulled.stdout.strip().splitlines()[-1])
+    base = tomllib.loads((ROOT / "models" / "gemma-3-270m.toml").read_text())
+
+    examples = work / "examples"
+    examples.mkdir(parents=True, exist_ok=True)
+    adapters_dir = work / "adapters" if args.smoke else ROOT / "models" / "adapters"
+    for name in names:
+        spec = config[name]
+        step(f"adapter {name}: examples")
+        data = examples_for(name, spec, args.nib, work, examples)
+        step(f"adapter {name}: training")
+        out = work / "runs" / name
+        train = [python, HERE / "train.py", "--examples", data, "--base", base_path, "--out", out,
+                 "--steps", 2 if args.smoke else spec["steps"], "--batch", 2 if args.smoke else spec["batch"],
+                 "--max-len", 128 if args.smoke else spec["max_len"], "--lr", spec["lr"]]
+        if spec.get("init"):
+            init = work / "runs" / spec["init"] / "adapter.pt"
+            if not init.exists():
+                sys.exit(f"pipeline: {name} starts from {spec['init']}, which is not trained in {work}")
+            train += ["--init", init]
+        if args.device:
+            train += ["--device", args.device]
+        run(train)
+        if not spec.get("ship", True):
+            continue  # a stage other adapters start from
+        summary = json.loads((out / "summary.json").read_text())
+        summary["examples_file"] = data.name
+        summary["made"] = datetime.date.today().isoformat()
+        summary["machine"] = f"{platform.machine()}, {os.cpu_count()} cores"
+        chain = []
+        stage = spec.get("init")
+        while stage:
+            chain.append(f"{stage} ({config[stage]['steps']} steps)")
+            stage = config[stage].get("init")
+        if chain:
+            summary["starts_from"] = " <- ".join(chain)
+        step(f"adapter {name}: export and check")
+        manifest = write_manifest(name, spec, out / "adapter.gguf", adapters_dir, base, summary)
+        verify(args.nib, name, manifest)
+        print(f"pipeline: {manifest}", file=sys.stderr)
+
+    if not args.skip_eval:
+        step("evaluation on the held-out set (benches/eval)")
+        limit = ["--limit", "1"] if args.smoke else []
+        shipped = [n for n in names if config[n].get("ship", True)]
+        for adapter in ["none", *(str(adapters_dir / f"{n}.toml") for n in shipped)]:
+            run([args.nib, "eval", "--adapter", adapter, *limit])
+    print(f"\npipeline: done in {time.time() - started:.0f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
