@@ -231,10 +231,7 @@ fn materialize(manifest: &AdapterManifest, bytes: &[u8]) -> Result<PathBuf, Adap
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 /// The adapter for a document: the one `choice` names, or with `Auto` a framework adapter
