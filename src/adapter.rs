@@ -133,9 +133,10 @@ fn parse_builtin(file: &str, text: &str) -> AdapterManifest {
 /// error only for the adapter the choice names; others are skipped with a warning.
 pub fn available(model: &ModelManifest, choice: &Choice) -> Result<Vec<Adapter>, AdapterError> {
     let mut out = Vec::new();
+    let weights = model.weights_sha256();
     for (file, text, bytes) in BUILTIN {
         let manifest = parse_builtin(file, text);
-        if manifest.base_sha256 != model.sha256 {
+        if manifest.base_sha256 != weights {
             continue;
         }
         match materialize(&manifest, bytes) {
@@ -151,7 +152,7 @@ pub fn available(model: &ModelManifest, choice: &Choice) -> Result<Vec<Adapter>,
     if let Choice::Named(name) = choice {
         if name.ends_with(".toml") {
             let adapter = from_file(Path::new(name))?;
-            if adapter.manifest.base_sha256 != model.sha256 {
+            if adapter.manifest.base_sha256 != weights {
                 return Err(AdapterError::OtherBase {
                     name: adapter.manifest.name,
                     base: adapter.manifest.base,

@@ -116,7 +116,7 @@ pub async fn run(
 
 /// The package's source files nib knows the language of, sorted, with their text
 /// (paths relative to the package).
-fn source_files(
+pub fn source_files(
     package: &Path,
     registry: &LanguageRegistry,
 ) -> anyhow::Result<Vec<(PathBuf, String)>> {

@@ -82,6 +82,9 @@ enum Command {
     /// Write training examples (prompt + middle, JSON lines) laid out as the server prompts.
     #[command(hide = true)]
     Dataset(DatasetArgs),
+    /// Choose the tokens a trimmed vocabulary keeps, from the tokens of a code corpus.
+    #[command(hide = true)]
+    Vocab(VocabArgs),
     /// Measure latency over a typing simulation, against a baseline without reuse.
     Bench {
         /// Folder of source files to type in.
@@ -141,6 +144,29 @@ struct DatasetArgs {
     settings: String,
 }
 
+/// Options of `nib vocab`.
+#[derive(clap::Args)]
+struct VocabArgs {
+    /// Package folders of the corpus: their source files are tokenized and counted.
+    #[arg(required_unless_present = "apply")]
+    packages: Vec<PathBuf>,
+    /// The model whose tokens are chosen (a manifest name).
+    #[arg(long, default_value = "gemma-3-270m")]
+    model: String,
+    /// Keep a token seen at least this many times in the corpus.
+    #[arg(long, default_value_t = 1)]
+    min_count: u64,
+    /// Write the list here (models/vocab/<name>.txt); stdout when left out.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Instead of choosing, report how much of the corpus's text this list's tokens cover.
+    #[arg(long, value_name = "LIST", conflicts_with_all = ["out", "min_count"])]
+    coverage: Option<PathBuf>,
+    /// Instead of choosing, write the model trimmed to this list as the GGUF file --out.
+    #[arg(long, value_name = "LIST", requires = "out", conflicts_with_all = ["coverage", "packages"])]
+    apply: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum ModelCommand {
     /// Download a model into the cache and verify it (a no-op when present).
@@ -178,6 +204,7 @@ fn main() -> ExitCode {
         }) => list(),
         Some(Command::Doctor) => return nib::doctor::run(),
         Some(Command::Dataset(args)) => dataset(&args),
+        Some(Command::Vocab(args)) => vocab(&args),
         Some(Command::Eval {
             set,
             adapter,
@@ -302,16 +329,7 @@ fn dataset(args: &DatasetArgs) -> Result<()> {
     runtime()?.block_on(async {
         let client = LspClient::in_process();
         client.initialize(json!({}), settings.clone()).await?;
-        let completer = client.completer().await;
-        match completer
-            .engine()
-            .wait_loaded(Duration::from_secs(120))
-            .await
-        {
-            EngineStatus::Ready => {}
-            EngineStatus::Failed(message) => bail!("{message}"),
-            EngineStatus::Loading => bail!("the model did not load within 120 s"),
-        }
+        let completer = loaded_completer(&client).await?;
         // The server's own completer, laid out by the template.
         let manifest = nib::model::ModelManifest {
             prompt: spec,
@@ -333,6 +351,118 @@ fn dataset(args: &DatasetArgs) -> Result<()> {
         client.shutdown().await;
         Ok(())
     })
+}
+
+/// The in-process server's completer, once its model is loaded (within 120 s).
+async fn loaded_completer(client: &LspClient) -> Result<std::sync::Arc<Completer>> {
+    let completer = client.completer().await;
+    match completer
+        .engine()
+        .wait_loaded(Duration::from_secs(120))
+        .await
+    {
+        EngineStatus::Ready => Ok(completer),
+        EngineStatus::Failed(message) => bail!("{message}"),
+        EngineStatus::Loading => bail!("the model did not load within 120 s"),
+    }
+}
+
+fn vocab(args: &VocabArgs) -> Result<()> {
+    let manifest = model::find_manifest(&args.model)
+        .with_context(|| format!("no model named {}: see `nib model list`", args.model))?;
+    let path = model::model_path(&manifest);
+    let header = nib::model::gguf::read_header(&path).with_context(|| {
+        format!(
+            "cannot read {} (run nib model pull {})",
+            path.display(),
+            manifest.name
+        )
+    })?;
+    let read_list = |list: &PathBuf| -> Result<Vec<u32>> {
+        let text = std::fs::read_to_string(list)
+            .with_context(|| format!("cannot read {}", list.display()))?;
+        nib::model::vocab::parse_list(&text).map_err(|e| anyhow::anyhow!("{}: {e}", list.display()))
+    };
+    if let (Some(list), Some(out)) = (&args.apply, &args.out) {
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(out)
+                .with_context(|| format!("cannot write {}", out.display()))?,
+        );
+        let n = nib::model::gguf::trim_vocabulary(
+            &path,
+            &mut file,
+            &read_list(list)?,
+            &manifest.sha256,
+        )?;
+        std::io::Write::flush(&mut file)?;
+        eprintln!("wrote {} with {n} tokens", out.display());
+        return Ok(());
+    }
+    let (tokens, types) = (header.tokens()?, header.token_types()?);
+    let registry = nib::language::LanguageRegistry::builtin();
+    let mut counts = vec![0u64; tokens.len()];
+    let (mut files, mut bytes) = (0, 0);
+    runtime()?.block_on(async {
+        let client = LspClient::in_process();
+        let settings = json!({ "model": manifest.name, "adapter": "none" });
+        client.initialize(json!({}), settings).await?;
+        let completer = loaded_completer(&client).await?;
+        for package in &args.packages {
+            for (_, text) in nib::dataset::source_files(package, registry)? {
+                let ids = completer
+                    .engine()
+                    .token_ids(&text)
+                    .context("the model is not loaded")?;
+                for id in ids {
+                    counts[id as usize] += 1;
+                }
+                files += 1;
+                bytes += text.len();
+            }
+        }
+        client.shutdown().await;
+        anyhow::Ok(())
+    })?;
+    let seen = counts.iter().filter(|&&c| c > 0).count();
+    if let Some(list) = &args.coverage {
+        let keep = read_list(list)?;
+        let total: u64 = counts.iter().sum();
+        let kept: u64 = keep.iter().filter_map(|&id| counts.get(id as usize)).sum();
+        let kept_seen = keep
+            .iter()
+            .filter(|&&id| counts.get(id as usize).is_some_and(|&c| c > 0))
+            .count();
+        println!(
+            "{:.3}% of {total} tokens ({kept_seen} of {seen} distinct) in {files} files ({bytes} bytes) are kept by {}",
+            100.0 * kept as f64 / total.max(1) as f64,
+            list.display()
+        );
+        return Ok(());
+    }
+    let keep = nib::model::vocab::select(&tokens, &types, &counts, args.min_count);
+    let comment = format!(
+        "Tokens of {} (ids) kept by the trimmed model: {} of {}.\n\
+         Made by `nib vocab --min-count {}` from the tokens of {files} source files ({bytes} bytes,\n\
+         {seen} distinct tokens), with the special, byte and single-character tokens and every\n\
+         token that is a substring of a kept one (so that tokenizing stays exact).",
+        manifest.name,
+        keep.len(),
+        tokens.len(),
+        args.min_count,
+    );
+    let list = nib::model::vocab::write_list(&keep, &comment);
+    match &args.out {
+        Some(out) => {
+            std::fs::write(out, list).with_context(|| format!("cannot write {}", out.display()))?
+        }
+        None => print!("{list}"),
+    }
+    eprintln!(
+        "kept {} of {} tokens ({seen} seen in {files} files)",
+        keep.len(),
+        tokens.len()
+    );
+    Ok(())
 }
 
 fn pull(name: Option<&str>) -> Result<()> {
@@ -361,6 +491,12 @@ fn pull(name: Option<&str>) -> Result<()> {
             last_percent = percent;
         }
         PullProgress::Verifying => eprintln!("verifying sha256"),
+        PullProgress::Trimming { tokens } => {
+            eprintln!(
+                "writing {} with a vocabulary of {tokens} tokens",
+                manifest.name
+            )
+        }
         PullProgress::Done => eprintln!("done in {:.1} s", started.elapsed().as_secs_f64()),
     })?;
     println!("{}", path.display());

@@ -315,3 +315,76 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
         "{json}"
     );
 }
+
+/// The default model is Gemma 3 270M with its vocabulary trimmed (models/vocab): it reads
+/// code exactly as the full model does (the same tokens, renumbered) and, since the kept
+/// tokens' logits are the same, writes the same greedy suggestions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trimmed_model_reads_and_completes_code_like_the_full_one() {
+    let trimmed = in_process_server().await;
+    let full = LspClient::in_process();
+    let settings = json!({"deadline_ms": 60_000, "model": "gemma-3-270m"});
+    full.initialize(json!({}), settings).await.unwrap();
+    wait_for_model(&full).await;
+    let keep = nib::model::vocabulary("gemma-3-270m-code.txt").unwrap();
+    let (trimmed_engine, full_engine) = (
+        trimmed.completer().await.engine().clone(),
+        full.completer().await.engine().clone(),
+    );
+    let as_full_ids = |text: &str| -> Vec<u32> {
+        let ids = trimmed_engine.token_ids(text).unwrap();
+        ids.iter().map(|&id| keep[id as usize]).collect()
+    };
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = std::fs::read_dir(root.join("benches/corpus")).unwrap();
+    let mut paths: Vec<_> = files.map(|e| e.unwrap().path()).collect();
+    paths.retain(|p| p.is_file() && p.extension().is_some_and(|x| x != "md"));
+    paths.push(root.join("tests/fixtures/sample.py"));
+    for path in &paths {
+        let text = std::fs::read_to_string(path).unwrap();
+        let tokens = full_engine.token_ids(&text).unwrap();
+        assert_eq!(as_full_ids(&text), tokens, "{}", path.display());
+    }
+    // Text outside the vocabulary still reads, in smaller pieces.
+    let foreign = "# 检查用户输入 / überprüfe die Eingabe";
+    let pieces = trimmed_engine.token_ids(foreign).unwrap();
+    assert!(pieces.len() > full_engine.token_ids(foreign).unwrap().len());
+
+    let cases = [
+        ("same.py", "python", "import numpy as", 0, 15),
+        (
+            "same.py",
+            "python",
+            "def mean(xs):\n    return sum(xs) /",
+            1,
+            20,
+        ),
+        (
+            "same.ts",
+            "typescript",
+            "const app = express();\napp.",
+            1,
+            4,
+        ),
+        (
+            "same.rs",
+            "rust",
+            "fn main() {\n    let v: Vec<u8> =",
+            1,
+            20,
+        ),
+    ];
+    for (name, language, text, line, column) in cases {
+        let mut answers = Vec::new();
+        for client in [&trimmed, &full] {
+            let uri = common::uri(name);
+            client.open(&uri, language, text).await;
+            let answer = client.inline_completion(&uri, line, column).await.unwrap();
+            client.close(&uri).await;
+            answers.push(insert_text(&answer));
+        }
+        assert_eq!(answers[0], answers[1], "{text:?}");
+        assert!(!answers[0].is_empty(), "{text:?}");
+    }
+}

@@ -39,7 +39,7 @@ LOCK_PATH = HERE / "corpus.lock"
 DEFAULT_OUT = HERE / "data"
 
 USER_AGENT = "nib-corpus/1.0 (+https://pypi.org/project/nib)"
-SPLITS = ("train", "eval")
+SPLITS = ("train", "eval", "vocab")
 REGISTRIES = ("pypi", "npm", "crates")
 MAX_FILE_BYTES = 100 * 1024
 MAX_LINE_CHARS = 400
@@ -97,6 +97,14 @@ class Axum(Framework):
         return "axum::" in text or "use axum" in text
 
 
+class Language(Framework):
+    """Any code of a language: the vocab split's packages, whose tokens choose the
+    trimmed vocabulary (models/vocab) and which are never trained on."""
+
+    def qualifies(self, text: str) -> bool:
+        return True
+
+
 COMMON_SKIP_DIRS = {"node_modules", "__pycache__", "__snapshots__", ".git", "target"}
 
 FRAMEWORKS: dict[str, Framework] = {
@@ -113,6 +121,14 @@ FRAMEWORKS: dict[str, Framework] = {
          ".production.js"),
     ),
     "axum": Axum("axum", (".rs",), frozenset(COMMON_SKIP_DIRS), ()),
+    "python": Language("python", (".py", ".pyi"), frozenset(COMMON_SKIP_DIRS), ()),
+    "javascript": Language(
+        "javascript",
+        (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs"),
+        frozenset(COMMON_SKIP_DIRS | {"dist", "umd", "cjs", "esm", "coverage", "vendor"}),
+        (".min.js", ".bundle.js", ".prod.js", ".development.js", ".production.js"),
+    ),
+    "rust": Language("rust", (".rs",), frozenset(COMMON_SKIP_DIRS), ()),
 }
 
 
@@ -190,7 +206,15 @@ def load_packages() -> list[Package]:
             raise CorpusError(f"{p.name}: split must be one of {SPLITS}")
         if p.registry not in REGISTRIES:
             raise CorpusError(f"{p.name}: registry must be one of {REGISTRIES}")
+        if (p.split == "vocab") != isinstance(FRAMEWORKS[p.framework], Language):
+            raise CorpusError(f"{p.name}: the vocab split takes the languages "
+                              f"(python, javascript, rust), and only it")
         pkgs.append(p)
+    # Counting an eval package's tokens would flatter the vocabulary's coverage.
+    evals = {(p.registry, p.name) for p in pkgs if p.split == "eval"}
+    for p in pkgs:
+        if p.split == "vocab" and (p.registry, p.name) in evals:
+            raise CorpusError(f"{p.name} is an eval package; it cannot be in the vocab split")
     # A package may only ever be in one split of a framework.
     seen: dict[tuple[str, str, str], str] = {}
     for p in pkgs:

@@ -8,7 +8,8 @@
 Steps, each printed as it starts:
  1. a virtual environment with the pinned requirements (models/train/.venv);
  2. the corpus from the package registries (corpus.py; corpus.lock lists every file);
- 3. the base model, through `nib model pull`;
+ 3. the base model, through `nib model pull gemma-3-270m`, and the trimmed code vocabulary
+    (`nib vocab` over the train and vocab splits: models/vocab/, the default model's manifest);
  4. FIM examples made by `nib dataset`, which lays prompts out with the server's own code;
  5. LoRA training on the dequantized base model (train.py; CPU, or a GPU when present);
  6. the adapter as GGUF, with its manifest, in models/adapters/ (--smoke: in the work folder);
@@ -28,6 +29,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +45,9 @@ DATASET_SEED = 11
 HOLES_PER_FILE = 4
 CONTEXT_TOKENS = 320
 MIX_SEED = 5
+# The trimmed model: its manifest and the list of tokens it keeps.
+TRIMMED = ROOT / "models" / "gemma-3-270m-code.toml"
+TRIMMED_LIST = ROOT / "models" / "vocab" / "gemma-3-270m-code.txt"
 
 
 def step(message: str) -> None:
@@ -99,6 +104,33 @@ def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path) -> P
     random.Random(MIX_SEED).shuffle(lines)
     mixed.write_text("".join(lines))
     return mixed
+
+
+def vocabulary(nib: Path, work: Path, smoke: bool) -> None:
+    """Chooses the trimmed model's tokens from the train and vocab splits (and the bench
+    corpus), reports how much of the held-out code they cover, and writes the model once to
+    check it. A full run updates models/vocab/ and the trimmed model's manifest."""
+    folders = [p for fw in ("fastapi", "react", "axum") for p in packages(work, fw, "train")]
+    if not smoke:
+        run([sys.executable, HERE / "corpus.py", "fetch", "--split", "vocab", "--out", work])
+        folders += [p for lang in ("python", "javascript", "rust") for p in packages(work, lang, "vocab")]
+    folders.append(ROOT / "benches" / "corpus")
+    keep = work / "vocab.txt" if smoke else TRIMMED_LIST
+    run([nib, "vocab", "--model", "gemma-3-270m", "--out", keep, *folders])
+    run([nib, "vocab", "--model", "gemma-3-270m", "--coverage", keep, ROOT / "benches" / "eval" / "files"])
+    model = work / "trimmed.gguf"
+    run([nib, "vocab", "--model", "gemma-3-270m", "--apply", keep, "--out", model])
+    size, digest = model.stat().st_size, sha256(model)
+    model.unlink()
+    if smoke:
+        return
+    text = TRIMMED.read_text()
+    updated = re.sub(r"(?m)^size = \d+$", f"size = {size}", text)
+    updated = re.sub(r'(?m)^sha256 = "[0-9a-f]+"$', f'sha256 = "{digest}"', updated)
+    if updated != text:
+        TRIMMED.write_text(updated)
+        print(f"pipeline: {TRIMMED.relative_to(ROOT)} now expects {size} bytes, sha256 {digest}; "
+              "rebuild nib (cargo build --release) before using it", file=sys.stderr)
 
 
 def write_manifest(name: str, spec: dict, gguf: Path, dest: Path, base: dict, summary: dict) -> Path:
@@ -180,9 +212,12 @@ def main() -> int:
     run([sys.executable, HERE / "corpus.py", "fetch", "--split", "train", *corpus_args])
 
     step("base model")
-    pulled = run([args.nib, "model", "pull"], capture_output=True, text=True)
+    pulled = run([args.nib, "model", "pull", "gemma-3-270m"], capture_output=True, text=True)
     base_path = Path(pulled.stdout.strip().splitlines()[-1])
     base = tomllib.loads((ROOT / "models" / "gemma-3-270m.toml").read_text())
+
+    step("code vocabulary")
+    vocabulary(args.nib, work, args.smoke)
 
     examples = work / "examples"
     examples.mkdir(parents=True, exist_ok=True)

@@ -247,6 +247,13 @@ impl Engine {
         Some(worker::tokenize(model, text, false).len())
     }
 
+    /// The token ids of `text` (without BOS); `None` until the model is loaded.
+    pub fn token_ids(&self, text: &str) -> Option<Vec<u32>> {
+        let model = self.shared.model.get()?;
+        let tokens = worker::tokenize(model, text, false);
+        Some(tokens.into_iter().map(|t| t.0 as u32).collect())
+    }
+
     /// Runs one generation on the engine thread.
     pub async fn generate(&self, job: Generate) -> Result<Generation, EngineError> {
         match self.status() {

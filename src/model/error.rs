@@ -87,6 +87,10 @@ pub enum ModelError {
         expected_size: u64,
         expected: String,
     },
+    #[error(
+        "cannot make model {name}: {problem}; report this as a bug, and meanwhile use the model it is trimmed from"
+    )]
+    Trim { name: String, problem: String },
 }
 
 /// A size for people: "512 bytes", "12.3 MB" (decimal units).

