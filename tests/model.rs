@@ -388,3 +388,41 @@ async fn the_trimmed_model_reads_and_completes_code_like_the_full_one() {
         assert!(!answers[0].is_empty(), "{text:?}");
     }
 }
+
+/// A cache that holds only the full model (as an older nib left it): starting the server
+/// writes the trimmed default from it, with no download, and completes.
+#[test]
+fn a_cache_with_only_the_full_model_gets_the_default_written_on_start() {
+    common::pull_model();
+    let full = nib::model::find_manifest("gemma-3-270m").unwrap();
+    let cached = nib::model::model_path(&full);
+    let home = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let models = home.path().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    let copy = models.join(&full.file);
+    std::fs::hard_link(&cached, &copy)
+        .or_else(|_| std::fs::copy(&cached, &copy).map(drop))
+        .unwrap();
+
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sample.py:7:32");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nib"))
+        .args(["complete", sample])
+        .env("NIB_HOME", home.path())
+        // Nothing listens there: a download would fail.
+        .env("NIB_PYPI_URL", "http://127.0.0.1:9")
+        .env_remove("NIB_MODEL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("suggestion:"), "{stdout}");
+    let default = nib::model::default_manifest();
+    assert_eq!(
+        std::fs::metadata(models.join(&default.file)).unwrap().len(),
+        default.size
+    );
+}

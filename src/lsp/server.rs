@@ -126,10 +126,21 @@ impl Backend {
     /// Resolves the model and starts loading it; a missing or bad model is said once.
     async fn start_engine(&self) {
         let settings = self.settings.read().unwrap().clone();
-        let resolved = model::resolve(settings.model.as_deref()).and_then(|m| {
-            model::check(&m)?;
-            Ok(m)
-        });
+        let resolved = model::resolve(settings.model.as_deref());
+        // A trimmed default model whose source is cached (say, pulled by an older nib) is
+        // written on the spot rather than reported missing.
+        let resolved = match resolved {
+            Ok(m) => tokio::task::spawn_blocking(move || {
+                if model::derive_from_cache(&m)? {
+                    tracing::info!("wrote {} from the cached model", m.path.display());
+                }
+                model::check(&m)?;
+                Ok(m)
+            })
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
+            Err(e) => Err(e),
+        };
         let model = match resolved {
             Ok(model) => model,
             Err(e) => {

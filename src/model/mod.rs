@@ -227,6 +227,23 @@ pub fn check(model: &ResolvedModel) -> Result<(), ModelError> {
     }
 }
 
+/// Writes a trimmed model that is missing from the cache when the model it is trimmed from
+/// is there: no download, a second or two. `Ok(false)` when there is nothing to do (the
+/// file is present, or the model needs `nib model pull`).
+pub fn derive_from_cache(model: &ResolvedModel) -> Result<bool, ModelError> {
+    let Some(m) = &model.manifest else {
+        return Ok(false);
+    };
+    let Source::Trim { model: from, .. } = &m.source else {
+        return Ok(false);
+    };
+    let source_cached = find_manifest(from).is_some_and(|source| model_path(&source).exists());
+    if model.path.exists() || !source_cached {
+        return Ok(false);
+    }
+    pull(m, &mut |_| {}).map(|_| true)
+}
+
 /// Full verification: the file's size and sha256 match the manifest.
 pub fn verify(path: &Path, m: &ModelManifest) -> Result<(), ModelError> {
     let meta = fs::metadata(path).map_err(|e| open_error(path, Some(m), e))?;
