@@ -169,7 +169,8 @@ struct VocabArgs {
 
 #[derive(Subcommand)]
 enum ModelCommand {
-    /// Download a model into the cache and verify it (a no-op when present).
+    /// Download a model into the cache and verify it (a no-op when present); a trimmed model
+    /// (the default) is written from the model it trims, which is downloaded.
     Pull {
         /// A manifest name from `nib model list`; the default model when left out.
         name: Option<String>,
@@ -504,7 +505,9 @@ fn pull(name: Option<&str>) -> Result<()> {
 }
 
 fn list() -> Result<()> {
-    for manifest in model::builtin_manifests() {
+    let manifests = model::builtin_manifests();
+    let width = manifests.iter().map(|m| m.name.len()).max().unwrap_or(0);
+    for manifest in manifests {
         let path = model::model_path(&manifest);
         let state = if path.exists() {
             format!("cached at {}", path.display())
@@ -512,7 +515,7 @@ fn list() -> Result<()> {
             "not pulled".into()
         };
         println!(
-            "{:<16} {:>7.1} MB  {}  ({state})",
+            "{:<width$} {:>7.1} MB  {}  ({state})",
             manifest.name,
             manifest.size as f64 / 1e6,
             manifest.description

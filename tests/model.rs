@@ -426,3 +426,41 @@ fn a_cache_with_only_the_full_model_gets_the_default_written_on_start() {
         default.size
     );
 }
+
+/// The cursor usually sits inside a token (`Vec:` before `:new()`, `= ` before a name):
+/// the engine heals the prompt's last token, with the FIM adapter (code after the cursor,
+/// a closing sentinel after the prefix) as without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_inside_a_token_gets_the_rest_of_it() {
+    let client = in_process_server().await;
+    let cases = [
+        // Code after the cursor: the FIM adapter.
+        (
+            "heal.rs",
+            "rust",
+            "fn main() {\n    let v: Vec<u8> = Vec:\n    v\n}\n",
+            1,
+            24,
+        ),
+        // The end of the file: the base model, prefix only.
+        (
+            "heal_end.rs",
+            "rust",
+            "fn main() {\n    let v: Vec<u8> = Vec:",
+            1,
+            24,
+        ),
+    ];
+    for (name, language, text, line, column) in cases {
+        let uri = common::uri(name);
+        client.open(&uri, language, text).await;
+        let answer = insert_text(&client.inline_completion(&uri, line, column).await.unwrap());
+        assert!(answer.starts_with(':'), "{name}: {answer:?}");
+    }
+    let uri = common::uri("heal.py");
+    client
+        .open(&uri, "python", "import os\n\npath = \nprint(path)\n")
+        .await;
+    let answer = insert_text(&client.inline_completion(&uri, 2, 7).await.unwrap());
+    assert!(!answer.is_empty() && !answer.starts_with(' '), "{answer:?}");
+}

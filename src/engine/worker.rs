@@ -411,19 +411,23 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// Token healing: a prompt that ends inside a word ends with a token the model would
-    /// rarely have chosen there ("array.s" + "dev()"). Drops that last token and returns
-    /// its text, which the first generated token must then start with.
+    /// Token healing: the cursor sits wherever the user stopped typing, so the code before
+    /// it usually ends inside a token ("array.s" + "dev()", "Router:" + ":new()", "= " +
+    /// "React"), and its last token is one the model would rarely have chosen there. Drops
+    /// that token and returns its text, which the first generated token must then start
+    /// with. Control tokens after it (a FIM template's closing sentinel) stay in place.
     fn heal(&self, prompt: &mut Vec<LlamaToken>) -> Option<Vec<u8>> {
-        let &last = prompt.last()?;
-        let piece = self.pieces.get(last);
-        let ends_in_word = piece
-            .last()
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
-        if prompt.len() < 3 || !ends_in_word || piece.contains(&b'\n') {
+        let tail = prompt
+            .iter()
+            .rev()
+            .take_while(|&&t| self.pieces.get(t).is_empty())
+            .count();
+        let at = prompt.len().checked_sub(tail + 1)?;
+        let piece = self.pieces.get(prompt[at]);
+        if at < 2 || piece.contains(&b'\n') {
             return None;
         }
-        prompt.pop();
+        prompt.remove(at);
         Some(piece.to_vec())
     }
 
