@@ -70,9 +70,21 @@ fn check_model() -> Vec<Finding> {
         }
     };
     let path = resolved.path.display();
+    let trimmed = match &manifest.source {
+        model::Source::Trim { model: from, keep } => model::vocabulary(keep)
+            .map(|kept| {
+                format!(
+                    " ({}: {from} with {} of its tokens kept)",
+                    manifest.name,
+                    kept.len()
+                )
+            })
+            .unwrap_or_default(),
+        model::Source::PypiChunks { .. } => String::new(),
+    };
     vec![match status {
         EngineStatus::Ready => Finding::Ok(format!(
-            "model {path} loads in {} ms",
+            "model {path}{trimmed} loads in {} ms",
             started.elapsed().as_millis()
         )),
         EngineStatus::Failed(message) => Finding::Problem(format!("model: {message}")),

@@ -4,6 +4,7 @@
 export type PullLine =
   | { kind: 'downloading'; model: string; part: number; parts: number; percent: number }
   | { kind: 'verifying' }
+  | { kind: 'writing'; model: string }
   | { kind: 'done'; seconds: number }
   | { kind: 'present'; model: string }
   | { kind: 'error'; message: string };
@@ -17,6 +18,10 @@ export function parsePullLine(line: string): PullLine | undefined {
   }
   if (text === 'verifying sha256') {
     return { kind: 'verifying' };
+  }
+  m = /^writing (\S+) with a vocabulary of \d+ tokens$/.exec(text);
+  if (m) {
+    return { kind: 'writing', model: m[1] };
   }
   m = /^done in ([\d.]+) s$/.exec(text);
   if (m) {
@@ -64,6 +69,8 @@ export class PullTracker {
         return this.moveTo(overallPercent(parsed), `${parsed.model} part ${parsed.part}/${parsed.parts}: ${parsed.percent}%`);
       case 'verifying':
         return this.moveTo(100, 'verifying sha256');
+      case 'writing':
+        return this.moveTo(100, `writing ${parsed.model}`);
       case 'done':
         return this.moveTo(100, `done in ${parsed.seconds} s`);
       case 'present':

@@ -13,6 +13,10 @@ describe('parsePullLine', () => {
       percent: 40,
     });
     assert.deepEqual(parsePullLine('verifying sha256'), { kind: 'verifying' });
+    assert.deepEqual(parsePullLine('writing gemma-3-270m-code with a vocabulary of 51238 tokens'), {
+      kind: 'writing',
+      model: 'gemma-3-270m-code',
+    });
     assert.deepEqual(parsePullLine('done in 12.5 s'), { kind: 'done', seconds: 12.5 });
     assert.deepEqual(parsePullLine('gemma-3-270m is already in the cache'), { kind: 'present', model: 'gemma-3-270m' });
     assert.deepEqual(parsePullLine('nib: cannot fetch https://pypi.org/x: timed out'), {
