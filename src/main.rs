@@ -369,16 +369,17 @@ async fn loaded_completer(client: &LspClient) -> Result<std::sync::Arc<Completer
 }
 
 fn vocab(args: &VocabArgs) -> Result<()> {
+    use nib::model::gguf::GgufError;
     let manifest = model::find_manifest(&args.model)
         .with_context(|| format!("no model named {}: see `nib model list`", args.model))?;
     let path = model::model_path(&manifest);
-    let header = nib::model::gguf::read_header(&path).with_context(|| {
+    let unreadable = || {
         format!(
             "cannot read {} (run nib model pull {})",
             path.display(),
             manifest.name
         )
-    })?;
+    };
     let read_list = |list: &PathBuf| -> Result<Vec<u32>> {
         let text = std::fs::read_to_string(list)
             .with_context(|| format!("cannot read {}", list.display()))?;
@@ -394,11 +395,16 @@ fn vocab(args: &VocabArgs) -> Result<()> {
             &mut file,
             &read_list(list)?,
             &manifest.sha256,
-        )?;
+        )
+        .map_err(|e| match e {
+            GgufError::Write(e) => anyhow::anyhow!("cannot write {}: {e}", out.display()),
+            e => anyhow::Error::new(e).context(unreadable()),
+        })?;
         std::io::Write::flush(&mut file)?;
         eprintln!("wrote {} with {n} tokens", out.display());
         return Ok(());
     }
+    let header = nib::model::gguf::read_header(&path).with_context(unreadable)?;
     let (tokens, types) = (header.tokens()?, header.token_types()?);
     let registry = nib::language::LanguageRegistry::builtin();
     let mut counts = vec![0u64; tokens.len()];

@@ -28,8 +28,12 @@ const MAX_COUNT: u64 = 1 << 28;
 /// Why a GGUF file could not be read or rewritten.
 #[derive(Debug, thiserror::Error)]
 pub enum GgufError {
-    #[error("{0}")]
+    /// Reading the source file failed.
+    #[error(transparent)]
     Io(#[from] io::Error),
+    /// Writing the rewritten file failed.
+    #[error(transparent)]
+    Write(io::Error),
     #[error("not a GGUF file (it does not start with \"GGUF\")")]
     NotGguf,
     #[error("GGUF version {0} is not supported (2 and 3 are)")]
@@ -403,7 +407,7 @@ pub fn trim_vocabulary(
         debug_assert_eq!(w.1 - data_start, new.offset + new.n_bytes()?);
         w.pad(alignment)?;
     }
-    w.0.flush()?;
+    w.0.flush().map_err(GgufError::Write)?;
     Ok(keep.len())
 }
 
@@ -487,31 +491,31 @@ fn eof_is_corrupt(e: io::Error) -> GgufError {
 struct Writer<W>(W, u64);
 
 impl<W: Write> Writer<W> {
-    fn bytes(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.0.write_all(buf)?;
+    fn bytes(&mut self, buf: &[u8]) -> Result<(), GgufError> {
+        self.0.write_all(buf).map_err(GgufError::Write)?;
         self.1 += buf.len() as u64;
         Ok(())
     }
 
-    fn u32(&mut self, v: u32) -> io::Result<()> {
+    fn u32(&mut self, v: u32) -> Result<(), GgufError> {
         self.bytes(&v.to_le_bytes())
     }
 
-    fn u64(&mut self, v: u64) -> io::Result<()> {
+    fn u64(&mut self, v: u64) -> Result<(), GgufError> {
         self.bytes(&v.to_le_bytes())
     }
 
-    fn string(&mut self, s: &[u8]) -> io::Result<()> {
+    fn string(&mut self, s: &[u8]) -> Result<(), GgufError> {
         self.u64(s.len() as u64)?;
         self.bytes(s)
     }
 
-    fn pad(&mut self, alignment: u64) -> io::Result<()> {
+    fn pad(&mut self, alignment: u64) -> Result<(), GgufError> {
         let zeros = self.1.next_multiple_of(alignment) - self.1;
         self.bytes(&vec![0; zeros as usize])
     }
 
-    fn value(&mut self, v: &Value) -> io::Result<()> {
+    fn value(&mut self, v: &Value) -> Result<(), GgufError> {
         match v {
             Value::U8(x) => self.bytes(&x.to_le_bytes()),
             Value::I8(x) => self.bytes(&x.to_le_bytes()),

@@ -160,7 +160,7 @@ fn trim(
     let trimmed = Partial::create(dir.join(format!("{}.download", m.file)), m.size)?;
     let mut out = HashingWriter::new(BufWriter::new(trimmed.file()));
     gguf::trim_vocabulary(&source_path, &mut out, &keep, &source.sha256).map_err(|e| match e {
-        GgufError::Io(source) => write_error(&trimmed.path, m.size)(source),
+        GgufError::Write(source) => write_error(&trimmed.path, m.size)(source),
         e => problem(format!("{}: {e}", source_path.display())),
     })?;
     let (size, sha256) = finish(out, &trimmed.path, m.size)?;
