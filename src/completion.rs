@@ -16,7 +16,7 @@ use crate::context::{self, Budget, Context, Definition, Mode, Source};
 use crate::document::Snapshot;
 use crate::engine::{
     AdapterFile, CancelFlag, Engine, EngineConfig, EngineError, Finish, Generate, GenerationStats,
-    Prefill,
+    Prefill, Threads,
 };
 use crate::framework::Detector;
 use crate::model::{ModelManifest, PromptSpec, ResolvedModel};
@@ -68,6 +68,9 @@ pub struct Counters {
     /// Draft tokens checked by speculative decoding, and those that were right.
     pub drafted: u64,
     pub accepted: u64,
+    /// Model runs computed on one thread (other programs kept the cores busy, or
+    /// `threads` is 1).
+    pub one_thread: u64,
 }
 
 #[derive(Default)]
@@ -78,6 +81,7 @@ struct AtomicCounters {
     decode_tokens: AtomicU64,
     drafted: AtomicU64,
     accepted: AtomicU64,
+    one_thread: AtomicU64,
 }
 
 /// A request for a suggestion at byte offset `cursor` of `document`.
@@ -124,7 +128,7 @@ pub fn engine_config(
         context_length: manifest.context_length.max(per_slot),
         threads: settings
             .threads
-            .unwrap_or_else(crate::engine::default_threads),
+            .map_or_else(crate::engine::default_threads, Threads::Fixed),
         add_bos: manifest.prompt.add_bos,
         adapters: adapters
             .iter()
@@ -282,6 +286,7 @@ impl Completer {
             decode_tokens: c.decode_tokens.load(Ordering::Relaxed),
             drafted: c.drafted.load(Ordering::Relaxed),
             accepted: c.accepted.load(Ordering::Relaxed),
+            one_thread: c.one_thread.load(Ordering::Relaxed),
         }
     }
 
@@ -344,6 +349,9 @@ impl Completer {
         c.drafted.fetch_add(stats.drafted as u64, Ordering::Relaxed);
         c.accepted
             .fetch_add(stats.accepted as u64, Ordering::Relaxed);
+        if stats.threads == 1 {
+            c.one_thread.fetch_add(1, Ordering::Relaxed);
+        }
         let timings = Timings {
             context_ms: prepared.context_ms,
             engine: generation.stats.clone(),

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use crate::adapter;
-use crate::engine::{Engine, EngineStatus, default_threads};
+use crate::engine::{Engine, EngineStatus, Threads, default_threads};
 use crate::language::LanguageRegistry;
 use crate::model;
 
@@ -71,7 +71,9 @@ fn check_model() -> Vec<Finding> {
     };
     let path = resolved.path.display();
     let trimmed = match &manifest.source {
-        model::Source::Trim { model: from, keep } => model::vocabulary(keep)
+        model::Source::Trim {
+            model: from, keep, ..
+        } => model::vocabulary(keep)
             .map(|kept| {
                 format!(
                     " ({}: {from} with {} of its tokens kept)",
@@ -182,9 +184,16 @@ fn check_environment() -> Vec<Finding> {
 
 fn check_machine() -> Vec<Finding> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = default_threads() as usize;
+    // The fewest threads the engine computes with when the user sets none.
+    let (threads, uses) = match default_threads() {
+        Threads::Adaptive(most) => (
+            1,
+            format!("up to {most} thread(s), 1 while other programs keep the cores busy"),
+        ),
+        Threads::Fixed(n) => (n as usize, format!("{n} thread(s)")),
+    };
     let mut findings = vec![Finding::Ok(format!(
-        "{cores} cores; llama.cpp uses {threads} thread(s) (setting `threads`)"
+        "{cores} cores; llama.cpp uses {uses} (setting `threads` fixes the number)"
     ))];
     if let Some(load) = load_average()
         && load + threads as f64 > cores as f64 + 0.5

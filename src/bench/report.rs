@@ -22,6 +22,9 @@ pub struct ModeFigures {
     pub prefill_tokens_per_request: f64,
     pub decode_tokens_per_request: f64,
     pub cpu_ms_per_keystroke: f64,
+    /// Model runs, and those computed on one thread.
+    pub model_runs: u64,
+    pub one_thread_runs: u64,
 }
 
 impl ModeFigures {
@@ -46,6 +49,8 @@ impl ModeFigures {
             prefill_tokens_per_request: run.counters.prefill_tokens as f64 / generations,
             decode_tokens_per_request: run.counters.decode_tokens as f64 / generations,
             cpu_ms_per_keystroke: run.cpu_seconds * 1000.0 / run.keystrokes.max(1) as f64,
+            model_runs: run.counters.generations,
+            one_thread_runs: run.counters.one_thread,
         }
     }
 
@@ -62,6 +67,8 @@ impl ModeFigures {
             "prefill_tokens_per_request": round(self.prefill_tokens_per_request),
             "decode_tokens_per_request": round(self.decode_tokens_per_request),
             "cpu_ms_per_keystroke": round(self.cpu_ms_per_keystroke),
+            "model_runs": self.model_runs,
+            "one_thread_runs": self.one_thread_runs,
         })
     }
 }
@@ -241,7 +248,7 @@ impl Report {
             .chain(self.baseline.as_ref())
             .collect();
         let cell = |f: Cell, i: usize| modes.get(i).map_or("-".to_string(), |m| f(m));
-        let lines: [(&str, Cell); 9] = [
+        let lines: [(&str, Cell); 10] = [
             ("p50 latency (ms)", |m| format!("{:.0}", m.p50_ms)),
             ("p95 latency (ms)", |m| format!("{:.0}", m.p95_ms)),
             ("max latency (ms)", |m| format!("{:.0}", m.max_ms)),
@@ -259,6 +266,9 @@ impl Report {
             }),
             ("CPU ms per keystroke", |m| {
                 format!("{:.0}", m.cpu_ms_per_keystroke)
+            }),
+            ("model runs on one thread / all", |m| {
+                format!("{} / {}", m.one_thread_runs, m.model_runs)
             }),
         ];
         for (label, f) in lines {

@@ -83,6 +83,7 @@ pub async fn type_corpus(
         decode_tokens: after.decode_tokens - before.decode_tokens,
         drafted: after.drafted - before.drafted,
         accepted: after.accepted - before.accepted,
+        one_thread: after.one_thread - before.one_thread,
     };
     Ok(run)
 }

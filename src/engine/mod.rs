@@ -5,6 +5,7 @@
 //! prompt does not share with them; cancellation and deadlines are checked between
 //! tokens.
 
+mod threads;
 mod worker;
 
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 use llama_cpp_2::model::LlamaModel;
 use tokio::sync::oneshot;
 
+pub use threads::{Threads, default_threads};
 pub use worker::common_prefix_len;
 
 /// What the engine needs to start.
@@ -24,7 +26,7 @@ pub struct EngineConfig {
     /// KV cache size in tokens.
     pub context_length: u32,
     /// Threads for decoding and prompt processing.
-    pub threads: u32,
+    pub threads: Threads,
     /// Whether prompts start with the model's BOS token.
     pub add_bos: bool,
     /// LoRA adapters to load beside the model; a job names the one it runs with.
@@ -110,6 +112,9 @@ pub struct GenerationStats {
     pub drafted: usize,
     pub accepted: usize,
     pub decode_ms: f64,
+    /// The fewest threads a decode of this request computed with (fewer than configured
+    /// when other programs kept the cores busy; 0 when nothing was decoded).
+    pub threads: u32,
 }
 
 /// The engine's answer.
@@ -295,15 +300,4 @@ impl Engine {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
-}
-
-/// Threads for llama.cpp when the user sets none: half the cores, at least 1, at most 8.
-///
-/// llama.cpp's OpenMP threads spin while waiting and stall badly when another process
-/// holds one of their cores (a 40-token completion took 51-119 s with 2 threads on a
-/// 2-core machine with one core busy, 2.2 s with 1 thread); an editor and other
-/// language servers run beside nib, so nib leaves half the machine to them.
-pub fn default_threads() -> u32 {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
-    (cores / 2).clamp(1, 8)
 }

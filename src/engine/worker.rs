@@ -15,6 +15,7 @@ use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaLoraAdapter, LlamaModel};
 use llama_cpp_2::token::LlamaToken;
 
+use super::threads::Governor;
 use super::{
     EngineConfig, EngineError, EngineStatus, Finish, Generate, Generation, GenerationStats, Job,
     LoadEvent, OnLoad, Shared,
@@ -38,6 +39,9 @@ pub(super) fn tokenize(model: &LlamaModel, text: &str, add_bos: bool) -> Vec<Lla
 pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>, on_load: OnLoad) {
     let set_status = |status| *shared.status.lock().unwrap() = status;
     let started = Instant::now();
+    // Its first look at the machine's load spans the model's loading, so the first
+    // decode already knows whether other programs keep the cores busy.
+    let governor = Governor::new(config.threads);
     let loaded = load(&config, &on_load);
     let (backend, mut model) = match loaded {
         Ok(loaded) => loaded,
@@ -75,6 +79,8 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
         loras,
         active: None,
         pieces: Pieces::of(&model),
+        governor,
+        fewest_threads: 0,
     };
     for job in jobs {
         let (job, answer) = match job {
@@ -185,7 +191,7 @@ fn new_context<'m>(
     model: &'m LlamaModel,
     config: &EngineConfig,
 ) -> Result<LlamaContext<'m>, String> {
-    let threads = config.threads.max(1) as i32;
+    let threads = config.threads.most() as i32;
     let slots = config.slots.max(1);
     let params = LlamaContextParams::default()
         .with_n_ctx(NonZeroU32::new(config.context_length.max(256 * slots)))
@@ -271,9 +277,24 @@ struct Session<'m> {
     /// The adapter set on the context.
     active: Option<String>,
     pieces: Pieces,
+    governor: Governor,
+    /// The fewest threads a decode used since the current generation started (0: none yet).
+    fewest_threads: u32,
 }
 
 impl Session<'_> {
+    /// Decodes a batch with the threads the machine's load allows now.
+    fn decode(&mut self, batch: &mut LlamaBatch) -> Result<(), EngineError> {
+        let threads = self.governor.before_decode();
+        self.fewest_threads = match self.fewest_threads {
+            0 => threads,
+            fewest => fewest.min(threads),
+        };
+        self.context
+            .decode(batch)
+            .map_err(|e| EngineError::Llama(e.to_string()))
+    }
+
     fn reset(&mut self) {
         self.context.clear_kv_cache();
         self.cached.clear();
@@ -401,10 +422,10 @@ impl Session<'_> {
                     .add(token, pos, &seq, logits)
                     .map_err(|e| EngineError::Llama(e.to_string()))?;
             }
-            if let Err(e) = self.context.decode(&mut batch) {
+            if let Err(e) = self.decode(&mut batch) {
                 // The cache may hold part of the chunk: start clean next time.
                 self.reset();
-                return Err(EngineError::Llama(e.to_string()));
+                return Err(e);
             }
             self.cached.extend_from_slice(chunk);
         }
@@ -503,9 +524,7 @@ impl Session<'_> {
                 batch
                     .add(token, position as i32, &[seq], logits)
                     .map_err(|e| EngineError::Llama(e.to_string()))?;
-                self.context
-                    .decode(&mut batch)
-                    .map_err(|e| EngineError::Llama(e.to_string()))?;
+                self.decode(&mut batch)?;
                 self.context
                     .clear_kv_cache_seq(Some(seq as u32), Some(position as u32), None)
                     .map_err(|e| EngineError::Llama(e.to_string()))?;
@@ -531,6 +550,7 @@ impl Session<'_> {
 
     fn generate(&mut self, job: &Generate) -> Result<Generation, EngineError> {
         let prefill_start = Instant::now();
+        self.fewest_threads = 0;
         if !job.reuse {
             self.fresh_context()?;
         }
@@ -587,9 +607,9 @@ impl Session<'_> {
                     .add(t, (position + i) as i32, &[self.seq()], true)
                     .map_err(|e| EngineError::Llama(e.to_string()))?;
             }
-            if let Err(e) = self.context.decode(&mut batch) {
+            if let Err(e) = self.decode(&mut batch) {
                 self.reset();
-                return Err(EngineError::Llama(e.to_string()));
+                return Err(e);
             }
             stats.drafted += draft.len();
             let mut accepted = 0;
@@ -618,6 +638,7 @@ impl Session<'_> {
         }
         stats.decode_tokens = out.count();
         stats.decode_ms = ms(decode_start);
+        stats.threads = self.fewest_threads;
 
         Ok(out.into_generation(stats))
     }
