@@ -165,6 +165,9 @@ struct VocabArgs {
     /// Instead of choosing, write the model trimmed to this list as the GGUF file --out.
     #[arg(long, value_name = "LIST", requires = "out", conflicts_with_all = ["coverage", "packages"])]
     apply: Option<PathBuf>,
+    /// With --apply: store the Q5_0 and Q6_K matrices as Q8_0 (as the default model does).
+    #[arg(long, requires = "apply")]
+    widen_to_q8_0: bool,
 }
 
 #[derive(Subcommand)]
@@ -390,13 +393,12 @@ fn vocab(args: &VocabArgs) -> Result<()> {
             std::fs::File::create(out)
                 .with_context(|| format!("cannot write {}", out.display()))?,
         );
-        let n = nib::model::gguf::trim_vocabulary(
-            &path,
-            &mut file,
-            &read_list(list)?,
-            &manifest.sha256,
-        )
-        .map_err(|e| match e {
+        let how = nib::model::gguf::Trim {
+            keep: &read_list(list)?,
+            source_sha256: &manifest.sha256,
+            widen_to_q8_0: args.widen_to_q8_0,
+        };
+        let n = nib::model::gguf::trim_vocabulary(&path, &mut file, how).map_err(|e| match e {
             GgufError::Write(e) => anyhow::anyhow!("cannot write {}: {e}", out.display()),
             e => anyhow::Error::new(e).context(unreadable()),
         })?;

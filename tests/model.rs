@@ -316,9 +316,9 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
     );
 }
 
-/// The default model is Gemma 3 270M with its vocabulary trimmed (models/vocab): it reads
-/// code exactly as the full model does (the same tokens, renumbered) and, since the kept
-/// tokens' logits are the same, writes the same greedy suggestions.
+/// The default model is Gemma 3 270M with its vocabulary trimmed (models/vocab) and its
+/// Q5_0/Q6_K matrices widened to Q8_0: it reads code exactly as the full model does (the
+/// same tokens, renumbered) and starts its suggestions the same way.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_trimmed_model_reads_and_completes_code_like_the_full_one() {
     let trimmed = in_process_server().await;
@@ -384,8 +384,15 @@ async fn the_trimmed_model_reads_and_completes_code_like_the_full_one() {
             client.close(&uri).await;
             answers.push(insert_text(&answer));
         }
-        assert_eq!(answers[0], answers[1], "{text:?}");
-        assert!(!answers[0].is_empty(), "{text:?}");
+        // Trimming alone gave identical suggestions; widening to Q8_0 rounds the weights a
+        // little differently, which may turn a close choice later in the line, not the first.
+        let (trimmed, full) = (&answers[0], &answers[1]);
+        let same = trimmed
+            .chars()
+            .zip(full.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        assert!(same >= 3, "{text:?}: {trimmed:?} vs {full:?}");
     }
 }
 

@@ -119,7 +119,7 @@ def vocabulary(nib: Path, work: Path, smoke: bool) -> None:
     run([nib, "vocab", "--model", "gemma-3-270m", "--out", keep, *folders])
     run([nib, "vocab", "--model", "gemma-3-270m", "--coverage", keep, ROOT / "benches" / "eval" / "files"])
     model = work / "trimmed.gguf"
-    run([nib, "vocab", "--model", "gemma-3-270m", "--apply", keep, "--out", model])
+    run([nib, "vocab", "--model", "gemma-3-270m", "--apply", keep, "--out", model, "--widen-to-q8-0"])
     size, digest = model.stat().st_size, sha256(model)
     model.unlink()
     if smoke:

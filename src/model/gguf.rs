@@ -4,11 +4,14 @@
 //! descriptions (name, shape, type, offset) and the tensor data, each tensor aligned.
 //! [`trim_vocabulary`] reads one, keeps the tokens it is told to keep (the tokenizer's
 //! arrays and the rows of the embedding and output matrices), renumbers the special
-//! token ids and writes the result. Everything else is copied byte for byte.
+//! token ids, widens Q5_0 and Q6_K matrices to Q8_0 when asked ([`super::quant`]) and
+//! writes the result. Everything else is copied byte for byte.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
+
+use super::quant;
 
 /// The first four bytes of every GGUF file.
 const MAGIC: &[u8; 4] = b"GGUF";
@@ -274,16 +277,27 @@ pub fn read_header(path: &Path) -> Result<Header, GgufError> {
     Ok(header)
 }
 
-/// Writes a copy of the GGUF file `src` to `dst` that keeps only the tokens `keep` (ids of
-/// `src`, ascending, no repeats): the tokenizer arrays and the embedding and output rows
-/// shrink, special token ids are renumbered, and `nib.vocabulary.*` records where it came
-/// from. A special token that is not kept is an error. Returns the new vocabulary size.
-pub fn trim_vocabulary(
-    src: &Path,
-    dst: &mut dyn Write,
-    keep: &[u32],
-    source_sha256: &str,
-) -> Result<usize, GgufError> {
+/// How [`trim_vocabulary`] rewrites a model.
+#[derive(Debug, Clone, Copy)]
+pub struct Trim<'a> {
+    /// The tokens to keep: ids of the source, ascending, no repeats.
+    pub keep: &'a [u32],
+    /// The source file's sha256, recorded in the copy.
+    pub source_sha256: &'a str,
+    /// Store Q5_0 and Q6_K matrices (but the vocabulary's) as Q8_0.
+    pub widen_to_q8_0: bool,
+}
+
+/// Writes a copy of the GGUF file `src` to `dst` that keeps only the tokens `how.keep`:
+/// the tokenizer arrays and the embedding and output rows shrink, special token ids are
+/// renumbered, and `nib.vocabulary.*` records where it came from. A special token that is
+/// not kept is an error. Returns the new vocabulary size.
+pub fn trim_vocabulary(src: &Path, dst: &mut dyn Write, how: Trim) -> Result<usize, GgufError> {
+    let Trim {
+        keep,
+        source_sha256,
+        widen_to_q8_0,
+    } = how;
     let header = read_header(src)?;
     let n_vocab = header.tokens()?.len();
     if keep.is_empty() || keep.windows(2).any(|w| w[0] >= w[1]) {
@@ -354,6 +368,8 @@ pub fn trim_vocabulary(
                 )));
             }
             t.dims[1] = keep.len() as u64;
+        } else if widen_to_q8_0 && quant::widens(t.ggml_type) {
+            t.ggml_type = quant::Q8_0;
         }
         t.offset = offset;
         offset = (offset + t.n_bytes()?).next_multiple_of(alignment);
@@ -401,6 +417,8 @@ pub fn trim_vocabulary(
             for &id in keep {
                 w.bytes(&data[id as usize * row..][..row])?;
             }
+        } else if new.ggml_type != old.ggml_type {
+            w.bytes(&quant::widen_to_q8_0(old.ggml_type, &data))?;
         } else {
             w.bytes(&data)?;
         }
@@ -542,7 +560,14 @@ impl<W: Write> Writer<W> {
 mod tests {
     use super::*;
 
-    /// A tiny GGUF: 5 tokens of 4 F32s, one other tensor, two special ids.
+    /// One Q5_0 block: scale 1, weights j - 16 (j < 16) and -16.
+    fn q5_0_block() -> Vec<u8> {
+        let mut block = vec![0x00, 0x3C, 0, 0, 0, 0];
+        block.extend(0..16u8);
+        block
+    }
+
+    /// A tiny GGUF: 5 tokens of 4 F32s, a norm of 3 F32s, one Q5_0 block; two special ids.
     fn tiny_model(path: &Path) {
         let tokens = ["a", "<pad>", "b", "<eos>", "ab"];
         let metadata = vec![
@@ -583,21 +608,27 @@ mod tests {
             ggml_type: 0,
             offset: 96,
         };
+        let up = TensorInfo {
+            name: "blk.0.ffn_up.weight".into(),
+            dims: vec![32, 1],
+            ggml_type: quant::Q5_0,
+            offset: 128,
+        };
         let mut w = Writer(Vec::new(), 0);
         w.bytes(MAGIC).unwrap();
         w.u32(3).unwrap();
-        w.u64(2).unwrap();
+        w.u64(3).unwrap();
         w.u64(metadata.len() as u64).unwrap();
         for (k, v) in &metadata {
             w.string(k.as_bytes()).unwrap();
             w.u32(v.type_id()).unwrap();
             w.value(v).unwrap();
         }
-        for t in [&embd, &norm] {
+        for t in [&embd, &norm, &up] {
             w.string(t.name.as_bytes()).unwrap();
             w.u32(t.dims.len() as u32).unwrap();
             t.dims.iter().for_each(|&d| w.u64(d).unwrap());
-            w.u32(0).unwrap();
+            w.u32(t.ggml_type).unwrap();
             w.u64(t.offset).unwrap();
         }
         w.pad(32).unwrap();
@@ -609,6 +640,8 @@ mod tests {
         [7f32, 8., 9.]
             .iter()
             .for_each(|x| w.bytes(&x.to_le_bytes()).unwrap());
+        w.pad(32).unwrap();
+        w.bytes(&q5_0_block()).unwrap();
         std::fs::write(path, w.0).unwrap();
     }
 
@@ -626,7 +659,16 @@ mod tests {
         tiny_model(&src);
         let mut out = File::create(&dst).unwrap();
         assert_eq!(
-            trim_vocabulary(&src, &mut out, &[1, 3, 4], "abc").unwrap(),
+            trim_vocabulary(
+                &src,
+                &mut out,
+                Trim {
+                    keep: &[1, 3, 4],
+                    source_sha256: "abc",
+                    widen_to_q8_0: true,
+                }
+            )
+            .unwrap(),
             3
         );
         drop(out);
@@ -658,7 +700,12 @@ mod tests {
         let norm_at = h.tensors[1].offset as usize;
         assert_eq!(norm_at % 32, 0);
         assert_eq!(floats(&data[norm_at..norm_at + 12]), [7., 8., 9.]);
-        assert_eq!(bytes.len(), h.data_start as usize + norm_at + 12 + 20);
+        // The Q5_0 block is now Q8_0, aligned after the norm, and padded, ends the file.
+        let up = &h.tensors[2];
+        assert_eq!((up.ggml_type, up.offset), (quant::Q8_0, 96));
+        let widened = quant::widen_to_q8_0(quant::Q5_0, &q5_0_block());
+        assert_eq!(&data[96..96 + 34], &widened[..]);
+        assert_eq!(data.len(), 96 + 64);
     }
 
     #[test]
@@ -666,7 +713,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("a.gguf");
         tiny_model(&src);
-        let trim = |keep: &[u32]| trim_vocabulary(&src, &mut Vec::new(), keep, "").unwrap_err();
+        let trim = |keep: &[u32]| {
+            let how = Trim {
+                keep,
+                source_sha256: "",
+                widen_to_q8_0: false,
+            };
+            trim_vocabulary(&src, &mut Vec::new(), how).unwrap_err()
+        };
         // <pad> (the padding id) is dropped.
         assert!(trim(&[2, 3]).to_string().contains("padding_token_id (1)"));
         assert!(trim(&[1, 3, 9]).to_string().contains("out of range"));

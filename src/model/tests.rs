@@ -32,7 +32,7 @@ fn builtin_manifests_parse_and_the_default_is_gemma() {
         assert!(m.file.ends_with(".gguf"), "{}: file is a .gguf", m.name);
         match &m.source {
             Source::PypiChunks { packages, .. } => assert!(!packages.is_empty()),
-            Source::Trim { model, keep } => {
+            Source::Trim { model, keep, .. } => {
                 let from = find_manifest(model).expect("a trimmed model names a known one");
                 assert!(matches!(from.source, Source::PypiChunks { .. }));
                 let kept = vocabulary(keep).unwrap();
@@ -100,7 +100,7 @@ fn resolve_prefers_nib_model_then_the_setting_then_the_default() {
     let gemma_path = models.join("gemma-3-270m-q4_k_m.gguf");
 
     let default = resolve_from(None, None, models, home).unwrap();
-    assert_eq!(default.path, models.join("gemma-3-270m-code-q4_k_m.gguf"));
+    assert_eq!(default.path, models.join("gemma-3-270m-code.gguf"));
     assert_eq!(default.manifest.unwrap().name, "gemma-3-270m-code");
 
     let by_name = resolve_from(None, Some("gemma-3-270m"), models, home).unwrap();
