@@ -44,6 +44,21 @@ pub fn run() -> ExitCode {
 }
 
 fn check_model() -> Vec<Finding> {
+    let mut findings: Vec<Finding> = model::unused_cache_files()
+        .into_iter()
+        .map(|(path, size)| {
+            Finding::Warn(format!(
+                "{} ({:.0} MB) is a model file no model uses (an older nib's default?): delete it to free the space",
+                path.display(),
+                size as f64 / 1e6
+            ))
+        })
+        .collect();
+    findings.extend(check_loaded_model());
+    findings
+}
+
+fn check_loaded_model() -> Vec<Finding> {
     let resolved = match model::resolve(None) {
         Ok(resolved) => resolved,
         Err(e) => return vec![Finding::Problem(format!("model: {e}"))],
@@ -72,11 +87,18 @@ fn check_model() -> Vec<Finding> {
     let path = resolved.path.display();
     let trimmed = match &manifest.source {
         model::Source::Trim {
-            model: from, keep, ..
+            model: from,
+            keep,
+            widen_to_q8_0,
         } => model::vocabulary(keep)
             .map(|kept| {
+                let widened = if *widen_to_q8_0 {
+                    ", Q5_0/Q6_K matrices as Q8_0"
+                } else {
+                    ""
+                };
                 format!(
-                    " ({}: {from} with {} of its tokens kept)",
+                    " ({}: {from} with {} of its tokens kept{widened})",
                     manifest.name,
                     kept.len()
                 )

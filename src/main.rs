@@ -178,7 +178,7 @@ enum ModelCommand {
         /// A manifest name from `nib model list`; the default model when left out.
         name: Option<String>,
     },
-    /// Show the known models and which are cached.
+    /// Show the known models, which are cached, and cached model files no model uses.
     List,
 }
 
@@ -527,6 +527,14 @@ fn list() -> Result<()> {
             manifest.name,
             manifest.size as f64 / 1e6,
             manifest.description
+        );
+    }
+    for (path, size) in model::unused_cache_files() {
+        println!(
+            "{:<width$} {:>7.1} MB  no model uses it; delete it to free the space  ({})",
+            "(unused)",
+            size as f64 / 1e6,
+            path.display()
         );
     }
     if let Ok(path) = std::env::var("NIB_MODEL") {

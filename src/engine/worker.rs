@@ -23,8 +23,9 @@ use super::{
 
 /// Most tokens llama.cpp decodes in one batch.
 const BATCH: usize = 512;
-/// Prompt tokens fed per decode call: small enough that a cancelled prefill stops
-/// within a few tens of milliseconds.
+/// Prompt tokens fed per decode call: a cancelled prefill stops after the chunk it is
+/// in (64 tokens take 150-350 ms on a 2-core laptop CPU) and keeps what it read, which
+/// the next prompt usually shares; 128 and 256 read no faster here.
 const FEED_CHUNK: usize = 64;
 
 /// Length of the longest common prefix of two token sequences.

@@ -278,6 +278,32 @@ fn models_dir() -> PathBuf {
     cache_dir().join("models")
 }
 
+/// Model files in the cache that no known model names (an older nib's default, say) and
+/// that NIB_MODEL does not point at, with their sizes: space the user may free.
+pub fn unused_cache_files() -> Vec<(PathBuf, u64)> {
+    let chosen = resolve(None).ok().map(|m| m.path);
+    let mut unused = unused_files_in(&models_dir(), &builtin_manifests());
+    unused.retain(|(path, _)| Some(path) != chosen.as_ref());
+    unused
+}
+
+fn unused_files_in(dir: &Path, manifests: &[ModelManifest]) -> Vec<(PathBuf, u64)> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut unused: Vec<(PathBuf, u64)> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.ends_with(".gguf") && !manifests.iter().any(|m| m.file == name)
+        })
+        .filter_map(|e| Some((e.path(), e.metadata().ok()?.len())))
+        .collect();
+    unused.sort();
+    unused
+}
+
 /// [`cache_dir`] from the values of `NIB_HOME`, `XDG_CACHE_HOME` and the home folder; empty
 /// values count as unset. Without any of them it falls back to the temporary folder.
 fn cache_dir_from(

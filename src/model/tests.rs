@@ -241,3 +241,16 @@ fn verify_checks_size_then_hash() {
         m.sha256
     )));
 }
+
+#[test]
+fn model_files_no_manifest_names_are_reported_as_unused() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = manifest_for(b"GGUF");
+    write(&dir, "tiny.gguf", b"GGUF");
+    write(&dir, "tiny.gguf.verified", b"{}");
+    write(&dir, "old-default.gguf", b"GGUF older");
+    write(&dir, "next.gguf.download", b"GG");
+    let unused = unused_files_in(dir.path(), &[m]);
+    assert_eq!(unused, [(dir.path().join("old-default.gguf"), 10)]);
+    assert!(unused_files_in(&dir.path().join("missing"), &[]).is_empty());
+}
