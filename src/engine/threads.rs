@@ -3,15 +3,17 @@
 //! Two threads read a prompt about 1.6x faster than one on an idle 2-core machine and
 //! decode a token 1.5x faster, but llama.cpp's OpenMP threads meet at a barrier hundreds
 //! of times a decode: when another program keeps a core busy, every barrier waits for a
-//! thread the kernel has set aside, and the same work takes twice as long as with one
-//! thread (a build or a test run beside the editor is enough). So by default the engine
+//! thread the kernel has set aside, and the same work takes two to five times as long as
+//! with one thread (a build or a test run beside the editor is enough). So by default the engine
 //! computes with all its threads while the machine's other cores are free and with one
 //! while other programs keep them busy. It tells the two apart by the machine's CPU time
 //! (`/proc/stat`) less its own (`/proc/self/stat`), sampled at most every quarter second.
 //!
 //! The switch is OpenMP's own: with no active parallel levels allowed
 //! (`omp_set_max_active_levels(0)`), llama.cpp's parallel regions run on the calling
-//! thread alone, and ggml sizes its work to the threads it gets.
+//! thread alone, and ggml sizes its work to the threads it gets. The setting belongs to
+//! the process, so engines sharing one (tests) share the last decision: a matter of
+//! speed only.
 
 use std::time::{Duration, Instant};
 
