@@ -86,11 +86,11 @@ fn check_loaded_model() -> Vec<Finding> {
     };
     let path = resolved.path.display();
     let trimmed = match &manifest.source {
-        model::Source::Trim {
+        model::Source::Trim(model::Trimmed {
             model: from,
             keep,
             widen_to_q8_0,
-        } => model::vocabulary(keep)
+        }) => model::vocabulary(keep)
             .map(|kept| {
                 let widened = if *widen_to_q8_0 {
                     ", Q5_0/Q6_K matrices as Q8_0"

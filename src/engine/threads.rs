@@ -73,7 +73,11 @@ impl Governor {
         Governor {
             threads,
             cores,
-            last: CpuTimes::read().map(|t| (Instant::now(), t)),
+            // A fixed count never looks at the load.
+            last: matches!(threads, Threads::Adaptive(_))
+                .then(CpuTimes::read)
+                .flatten()
+                .map(|t| (Instant::now(), t)),
             others_busy: 0.0,
             parallel: true,
         }

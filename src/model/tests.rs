@@ -32,7 +32,7 @@ fn builtin_manifests_parse_and_the_default_is_gemma() {
         assert!(m.file.ends_with(".gguf"), "{}: file is a .gguf", m.name);
         match &m.source {
             Source::PypiChunks { packages, .. } => assert!(!packages.is_empty()),
-            Source::Trim { model, keep, .. } => {
+            Source::Trim(Trimmed { model, keep, .. }) => {
                 let from = find_manifest(model).expect("a trimmed model names a known one");
                 assert!(matches!(from.source, Source::PypiChunks { .. }));
                 let kept = vocabulary(keep).unwrap();
