@@ -38,6 +38,9 @@ GGUF_NAMES = {
 }
 # The control token that starts the code before the cursor in the template.
 PREFIX_SENTINEL = "<unused0>"
+# The template's sentinels (models/train/template.toml): control tokens, which the engine's
+# token healing steps over at the prompt's end.
+CONTROL_TOKENS = ["<unused0>", "<unused60>", "<unused62>"]
 
 
 def log(message: str) -> None:
@@ -54,14 +57,35 @@ def load_base(gguf: Path):
     return tokenizer, model
 
 
+def heal(prompt: list[int], tokenizer, controls: set[int]) -> str:
+    """Token healing as the engine does it (src/engine/worker.rs, `heal`): the prompt's
+    last token before any trailing control tokens is dropped and its text returned, to be
+    generated again as the start of the middle; nothing when it is one of the first two
+    tokens or holds a newline."""
+    tail = 0
+    while tail < len(prompt) and prompt[len(prompt) - 1 - tail] in controls:
+        tail += 1
+    at = len(prompt) - tail - 1
+    if at < 2:
+        return ""
+    piece = tokenizer.decode(prompt[at : at + 1], skip_special_tokens=False, clean_up_tokenization_spaces=False)
+    if "\n" in piece:
+        return ""
+    del prompt[at]
+    return piece
+
+
 def encode(examples: list[dict], tokenizer, max_len: int) -> list[dict]:
     """Token ids and per-token loss weights: 0 for snippets and suffix, `lm` for the code
-    before the cursor, 1 for the middle and the end-of-text token after it."""
+    before the cursor, 1 for the middle and the end-of-text token after it. Prompts are
+    healed the way the engine heals them, so the middle starts with the cursor's token."""
     prefix_id = tokenizer.convert_tokens_to_ids(PREFIX_SENTINEL)
+    controls = {tokenizer.convert_tokens_to_ids(t) for t in CONTROL_TOKENS} | set(tokenizer.all_special_ids)
     out = []
     for ex in examples:
         prompt = tokenizer(ex["prompt"], add_special_tokens=True).input_ids
-        middle = tokenizer(ex["middle"], add_special_tokens=False).input_ids
+        piece = heal(prompt, tokenizer, controls)
+        middle = tokenizer(piece + ex["middle"], add_special_tokens=False).input_ids
         middle = middle[: max_len // 4] + [tokenizer.eos_token_id]
         room = max_len - len(middle)
         if room < 16:
@@ -153,6 +177,23 @@ def export_gguf(state: dict, path: Path, alpha: float) -> None:
     writer.close()
 
 
+def import_gguf(path: Path) -> dict:
+    """LoRA weights from a llama.cpp adapter (as `export_gguf` writes them), named as PEFT
+    names them, to train further from a shipped adapter."""
+    import gguf
+
+    names = {v: k for k, v in GGUF_NAMES.items()}
+    state = {}
+    for t in gguf.GGUFReader(str(path)).tensors:
+        # blk.3.attn_q.weight.lora_a
+        _, layer, proj, _, ab = t.name.split(".")
+        module = "self_attn" if proj.startswith("attn") else "mlp"
+        key = f"base_model.model.model.layers.{layer}.{module}.{names[proj]}.lora_{ab[-1].upper()}.default.weight"
+        shape = tuple(int(n) for n in reversed(t.shape))
+        state[key] = torch.from_numpy(np.array(t.data, dtype=np.float32).reshape(shape))
+    return state
+
+
 def export_checkpoint(checkpoint: Path, out: Path, alpha: float) -> None:
     """The adapter as of a checkpoint, to try it while training goes on."""
     export_gguf(torch.load(checkpoint)["lora"], out, alpha)
@@ -166,7 +207,7 @@ def main() -> int:
     ap.add_argument("--examples", type=Path, required=True, help="JSON lines from `nib dataset`")
     ap.add_argument("--base", type=Path, required=True, help="the base model's GGUF file")
     ap.add_argument("--out", type=Path, required=True, help="run folder: checkpoints, adapter.gguf, log")
-    ap.add_argument("--init", type=Path, help="start from this run's LoRA weights (adapter.pt)")
+    ap.add_argument("--init", type=Path, help="start from these LoRA weights: a run's adapter.pt, or an adapter's .gguf")
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--max-len", type=int, default=320, help="tokens per example")
@@ -212,7 +253,12 @@ def main() -> int:
     resume = args.out / "checkpoint.pt"
     step = 0
     if args.init and not resume.exists():
-        model.load_state_dict(torch.load(args.init), strict=False)
+        start = import_gguf(args.init) if args.init.suffix == ".gguf" else torch.load(args.init)
+        missing = set(start) - set(model.state_dict())
+        if missing:
+            log(f"{args.init} has weights this model lacks: {sorted(missing)[:3]}")
+            return 1
+        model.load_state_dict(start, strict=False)
         log(f"started from {args.init}")
     model.to(args.device)
     head = model.get_base_model().model.embed_tokens.weight[torch.tensor(used, device=args.device)].detach()
