@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""Train every adapter in one process on a GPU machine that has PyTorch and peft but no
+network access, from a pack made here.
+
+    # here, in the pipeline's virtual environment, after `pipeline.py` made the corpus:
+    models/train/.venv/bin/python models/train/gpu.py pack --out pack
+    # there (torch, transformers, peft, numpy and the `gguf` package; it does not use
+    # transformers' GGUF loading, so any transformers 5 does: checked with 5.17 and 5.24):
+    python3 models/train/gpu.py train --pack pack --out out
+    # here again: manifests for the adapters in out/, into models/adapters/
+    models/train/.venv/bin/python models/train/gpu.py install --pack pack --out out --machine "..."
+
+`pack` makes the examples of models/train/gpu.toml with `nib dataset`, tokenizes them as
+train.py does (healed, as the engine prompts), maps the ids to the trimmed code model's
+vocabulary and writes, beside them, that model before its matrices are widened (104 MB:
+the smallest file with the weights the adapters are applied to) and the model's config.
+`train` runs the stages of gpu.toml in order, each from scratch or from an earlier stage,
+and writes each adapter as soon as it is trained.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import random
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+PLAN = HERE / "gpu.toml"
+KEEP = ROOT / "models" / "vocab" / "gemma-3-270m-code.txt"
+
+sys.path.insert(0, str(HERE))
+import train  # noqa: E402  (its loss, batching and export are shared)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def kept_ids(path: Path) -> np.ndarray:
+    """The full vocabulary's ids the trimmed model keeps, in order (its ids are the indices)."""
+    ids = []
+    for line in path.read_text().splitlines():
+        if line.startswith("#"):
+            continue
+        for item in line.split():
+            lo, _, hi = item.partition("-")
+            ids.extend(range(int(lo), int(hi or lo) + 1))
+    return np.array(ids, dtype=np.int64)
+
+
+def dataset_name(framework: str, seed: int) -> str:
+    return f"{framework}-s{seed}"
+
+
+def pack(args) -> int:
+    plan = tomllib.loads(PLAN.read_text())
+    nib = args.nib
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    settings = plan["examples"]
+    corpus = args.work / "corpus"
+    names = sorted({dataset_name(fw, seed) for stage in plan["stages"].values() for fw in stage["data"] for seed in settings["seeds"]})
+
+    base = subprocess.run([nib, "model", "pull", "gemma-3-270m"], check=True, capture_output=True, text=True)
+    base_path = Path(base.stdout.strip().splitlines()[-1])
+    tokenizer, model = train.load_base(base_path)
+    keep = kept_ids(KEEP)
+    to_trimmed = np.full(model.config.vocab_size, -1, dtype=np.int64)
+    to_trimmed[keep] = np.arange(len(keep))
+
+    for name in names:
+        framework, seed = name.rsplit("-s", 1)
+        jsonl = args.work / "examples" / f"{name}.jsonl"
+        if not jsonl.exists():
+            packages = sorted(p for p in (corpus / framework / "train").iterdir() if p.is_dir())
+            subprocess.run([nib, "dataset", "--template", HERE / "template.toml", "--per-file", str(settings["per_file"]),
+                            "--seed", seed, "--end-share", str(settings["end_share"]),
+                            "--settings", json.dumps({"context_tokens": settings["context_tokens"]}),
+                            "--out", jsonl, *packages], check=True, stderr=subprocess.DEVNULL)
+        examples = [json.loads(line) for line in jsonl.open()]
+        data = train.encode(examples, tokenizer, plan["train"]["max_len"])
+        # A middle that starts inside a word can be tokenized with a token the code
+        # vocabulary does not keep (the trimmed model spells it otherwise): such examples go.
+        kept = [d for d in data if (to_trimmed[np.asarray(d["ids"])] >= 0).all()]
+        if len(kept) < len(data):
+            log(f"{name}: {len(data) - len(kept)} examples use tokens the trimmed model lacks: left out")
+        data = kept
+        ids = np.concatenate([np.asarray(d["ids"]) for d in data])
+        trimmed = to_trimmed[ids]
+        lengths = np.array([len(d["ids"]) for d in data], dtype=np.int32)
+        kinds = np.concatenate([d["kind"] for d in data]).astype(np.int8)
+        np.savez_compressed(out / f"{name}.npz", ids=trimmed.astype(np.uint16), kinds=kinds, lengths=lengths)
+        log(f"{name}: {len(data)} examples, {len(ids)} tokens")
+
+    trimmed_model = out / "base.gguf"
+    if not trimmed_model.exists():
+        subprocess.run([nib, "vocab", "--model", "gemma-3-270m", "--apply", KEEP, "--out", trimmed_model],
+                       check=True, stderr=subprocess.DEVNULL)
+    config = model.config.to_dict()
+    for key in ("quantization_config", "_name_or_path", "_model_name_or_path", "transformers_version", "architectures", "dtype"):
+        config.pop(key, None)
+    config["vocab_size"] = len(keep)
+    for key in ("eos_token_id", "bos_token_id", "pad_token_id"):
+        value = getattr(tokenizer, key, None)
+        if value is not None:
+            config[key] = int(to_trimmed[value])
+    (out / "config.json").write_text(json.dumps(config, indent=1) + "\n")
+    (out / "plan.json").write_text(json.dumps(plan, indent=1) + "\n")
+    log(f"pack written to {out}")
+    return 0
+
+
+# GGUF tensor names of a Gemma 3 layer and their names in transformers' model.
+LAYER_NAMES = {
+    "attn_norm": "input_layernorm",
+    "attn_q": "self_attn.q_proj",
+    "attn_k": "self_attn.k_proj",
+    "attn_v": "self_attn.v_proj",
+    "attn_output": "self_attn.o_proj",
+    "attn_q_norm": "self_attn.q_norm",
+    "attn_k_norm": "self_attn.k_norm",
+    "post_attention_norm": "post_attention_layernorm",
+    "ffn_norm": "pre_feedforward_layernorm",
+    "ffn_gate": "mlp.gate_proj",
+    "ffn_up": "mlp.up_proj",
+    "ffn_down": "mlp.down_proj",
+    "post_ffw_norm": "post_feedforward_layernorm",
+}
+
+
+def gguf_state_dict(path: Path) -> dict:
+    """The model's weights from a GGUF file, dequantized, named as transformers names them.
+    llama.cpp stores Gemma's norm weights plus one (its RMS norm scales by w, Gemma's by 1 + w)."""
+    import gguf
+    import torch
+
+    state = {}
+    for t in gguf.GGUFReader(str(path)).tensors:
+        shape = tuple(int(n) for n in reversed(t.shape))
+        value = gguf.quants.dequantize(t.data, t.tensor_type).reshape(shape).astype(np.float32)
+        if t.name == "token_embd.weight":
+            name = "model.embed_tokens.weight"
+        elif t.name == "output_norm.weight":
+            name = "model.norm.weight"
+        else:
+            _, layer, kind, _ = t.name.split(".")
+            name = f"model.layers.{layer}.{LAYER_NAMES[kind]}.weight"
+        if t.name.endswith("norm.weight"):
+            value = value - 1.0
+        state[name] = torch.from_numpy(value)
+    return state
+
+
+def load_model(pack_dir: Path):
+    import torch
+    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+    config = json.loads((pack_dir / "config.json").read_text())
+    config = Gemma3TextConfig(**config)
+    config._attn_implementation = "sdpa"
+    model = Gemma3ForCausalLM(config)
+    state = gguf_state_dict(pack_dir / "base.gguf")
+    state["lm_head.weight"] = state["model.embed_tokens.weight"]
+    model.load_state_dict(state, strict=True)
+    return model.float()
+
+
+def load_examples(pack_dir: Path, names: list[str]) -> list[dict]:
+    out = []
+    for name in names:
+        with np.load(pack_dir / f"{name}.npz") as z:
+            ids, kinds, lengths = z["ids"].astype(np.int64), z["kinds"], z["lengths"]
+        ends = np.cumsum(lengths)
+        for end, n in zip(ends, lengths):
+            out.append({"ids": ids[end - n : end].tolist(), "kind": kinds[end - n : end]})
+    return out
+
+
+def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Path, device: str, step_seconds: float | None):
+    """Trains one stage's LoRA weights on `model` (a peft model, weights already set to the
+    stage's start); returns the summary and the measured seconds per step."""
+    import torch
+
+    settings = plan["train"]
+    data = load_examples(pack_dir, [dataset_name(fw, s) for fw in stage["data"] for s in plan["examples"]["seeds"]])
+    tokens = sum(len(d["ids"]) for d in data)
+    used = sorted({t for d in data for t in d["ids"]} | {model.config.eos_token_id})
+    remap = torch.zeros(model.config.vocab_size, dtype=torch.long)
+    remap[torch.tensor(used)] = torch.arange(len(used))
+    remap = remap.to(device)
+    head = model.get_base_model().model.embed_tokens.weight[torch.tensor(used, device=device)].detach()
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=stage["lr"], weight_decay=0.0)
+    rng = random.Random(settings.get("seed", 1))
+    stream = train.batches(data, settings["batch"], rng)
+    steps = stage.get("steps")
+    if steps is None and step_seconds is not None:
+        steps = max(10, int(stage["seconds"] / step_seconds))
+    log(f"{name}: {len(data)} examples, {tokens} tokens, loss over {len(used)} tokens, {steps or '?'} steps")
+    started = time.time()
+    step = 0
+    lr = stage["lr"]
+    history = (out / "log.jsonl").open("a")
+    model.train()
+    while steps is None or step < steps:
+        if steps is None and step == settings["probe_steps"]:
+            # The first stage measures the step time (after warm-up) and sizes itself.
+            per_step = (time.time() - probe_started) / (step - 5)
+            steps = max(step + 10, int(stage["seconds"] / per_step))
+            step_seconds = per_step
+            log(f"{name}: {per_step * 1000:.0f} ms a step: {steps} steps")
+        if step == 5:
+            torch.cuda.synchronize() if device == "cuda" else None
+            probe_started = time.time()
+        total = steps or settings["probe_steps"] * 10
+        warmup = max(1, min(50, total // 10))
+        scale = min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total)))
+        for group in optimizer.param_groups:
+            group["lr"] = lr * scale
+        ids, mask, kind = (x.to(device) for x in train.collate(next(stream), 0))
+        with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=device == "cuda"):
+            loss, parts = train.loss_of(model, head, remap, ids, mask, kind, settings["lm_weight"])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        step += 1
+        if step % 10 == 0 or step == steps:
+            record = {"stage": name, "step": step, "loss": round(loss.item(), 4), **{k: round(v, 4) for k, v in parts.items()},
+                      "s": round(time.time() - started, 1)}
+            history.write(json.dumps(record) + "\n")
+            history.flush()
+            log(json.dumps(record))
+    seconds = time.time() - started
+    summary = {
+        "steps": step,
+        "examples": len(data),
+        "tokens": tokens,
+        "rank": settings["rank"],
+        "alpha": settings["alpha"],
+        "lr": stage["lr"],
+        "batch": settings["batch"],
+        "max_len": settings["max_len"],
+        "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
+        "seconds": round(seconds),
+    }
+    return summary, step_seconds
+
+
+def train_all(args) -> int:
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    plan = json.loads((args.pack / "plan.json").read_text())
+    settings = plan["train"]
+    if args.batch:
+        settings["batch"] = args.batch
+    args.out.mkdir(parents=True, exist_ok=True)
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    torch.manual_seed(settings.get("seed", 1))
+    torch.backends.cuda.matmul.allow_tf32 = True
+    started = time.time()
+    base = load_model(args.pack)
+    log(f"base model loaded in {time.time() - started:.1f} s")
+    config = LoraConfig(r=settings["rank"], lora_alpha=settings["alpha"], target_modules=train.TARGETS,
+                        lora_dropout=0.0, bias="none")
+    model = get_peft_model(base, config).to(device)
+    initial = train.lora_state(model)
+    trained = {}
+    summaries = {}
+    step_seconds = None
+    stages = plan["stages"]
+    if args.only:
+        stages = {k: v for k, v in stages.items() if k in args.only.split(",")}
+    for name, stage in stages.items():
+        if args.steps:
+            stage = {**stage, "steps": args.steps}
+        start = trained[stage["init"]] if stage.get("init") else initial
+        model.load_state_dict({k: v.to(device) for k, v in start.items()}, strict=False)
+        summary, step_seconds = run_stage(model, name, stage, plan, args.pack, args.out, device, step_seconds)
+        trained[name] = train.lora_state(model)
+        if stage.get("init"):
+            chain, at = [], stage.get("init")
+            while at:
+                chain.append(f"{at} ({summaries[at]['steps']} steps)")
+                at = stages[at].get("init")
+            summary["starts_from"] = " <- ".join(chain)
+        summaries[name] = summary
+        train.export_gguf(trained[name], args.out / f"{name}.gguf", settings["alpha"])
+        (args.out / "summary.json").write_text(json.dumps(summaries, indent=1) + "\n")
+        log(f"{name}: wrote {args.out / (name + '.gguf')} after {time.time() - started:.0f} s")
+    return 0
+
+
+def install(args) -> int:
+    """Manifests for the trained adapters, as pipeline.py writes them."""
+    import pipeline
+
+    adapters = tomllib.loads((HERE / "adapters.toml").read_text())
+    plan = json.loads((args.pack / "plan.json").read_text())
+    summaries = json.loads((args.out / "summary.json").read_text())
+    base = tomllib.loads((ROOT / "models" / "gemma-3-270m.toml").read_text())
+    for name, summary in summaries.items():
+        spec = adapters[name]
+        if not spec.get("ship", True):
+            continue
+        summary = {**summary, "examples_file": ", ".join(
+            f"{dataset_name(fw, s)}.jsonl" for fw in plan["stages"][name]["data"] for s in plan["examples"]["seeds"])}
+        summary["made"] = args.made or datetime.date.today().isoformat()
+        summary["machine"] = args.machine
+        manifest = pipeline.write_manifest(name, spec, args.out / f"{name}.gguf", args.dest, base, summary)
+        log(f"wrote {manifest}")
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("pack", help="examples, tokens and the base model for a machine without network")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--work", type=Path, default=HERE / "data", help="the pipeline's work folder (corpus, examples)")
+    p.add_argument("--nib", type=Path, default=ROOT / "target" / "release" / "nib")
+    t = sub.add_parser("train", help="train every stage of the pack's plan")
+    t.add_argument("--pack", type=Path, required=True)
+    t.add_argument("--out", type=Path, required=True)
+    t.add_argument("--device", help="cuda or cpu (default: cuda when present)")
+    t.add_argument("--steps", type=int, help="steps of every stage (a quick check); default: the plan's")
+    t.add_argument("--only", help="comma-separated stages")
+    t.add_argument("--batch", type=int, help="examples a step (default: the plan's)")
+    i = sub.add_parser("install", help="write manifests for the adapters in --out (into models/adapters)")
+    i.add_argument("--pack", type=Path, required=True)
+    i.add_argument("--out", type=Path, required=True)
+    i.add_argument("--machine", required=True, help="the machine they were trained on, for the manifests")
+    i.add_argument("--made", help="the date they were trained (default: today)")
+    i.add_argument("--dest", type=Path, default=ROOT / "models" / "adapters", help="where manifests and adapters go")
+    args = ap.parse_args()
+    return {"pack": pack, "train": train_all, "install": install}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
