@@ -73,6 +73,23 @@ pub struct Counters {
     pub one_thread: u64,
 }
 
+/// What happened between two readings of the counters.
+impl std::ops::Sub for Counters {
+    type Output = Counters;
+
+    fn sub(self, before: Counters) -> Counters {
+        Counters {
+            typed_through: self.typed_through - before.typed_through,
+            generations: self.generations - before.generations,
+            prefill_tokens: self.prefill_tokens - before.prefill_tokens,
+            decode_tokens: self.decode_tokens - before.decode_tokens,
+            drafted: self.drafted - before.drafted,
+            accepted: self.accepted - before.accepted,
+            one_thread: self.one_thread - before.one_thread,
+        }
+    }
+}
+
 #[derive(Default)]
 struct AtomicCounters {
     typed_through: AtomicU64,

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use crate::adapter;
-use crate::engine::{Engine, EngineStatus, Threads, default_threads};
+use crate::engine::{Engine, EngineStatus, Threads, cores, default_threads};
 use crate::language::LanguageRegistry;
 use crate::model;
 
@@ -205,7 +205,7 @@ fn check_environment() -> Vec<Finding> {
 }
 
 fn check_machine() -> Vec<Finding> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = cores() as usize;
     // The fewest threads the engine computes with when the user sets none.
     let (threads, uses) = match default_threads() {
         Threads::Adaptive(most) => (

@@ -75,16 +75,7 @@ pub async fn type_corpus(
         }
     }
     run.cpu_seconds = cpu_seconds() - cpu_before;
-    let after = completer.counters();
-    run.counters = Counters {
-        typed_through: after.typed_through - before.typed_through,
-        generations: after.generations - before.generations,
-        prefill_tokens: after.prefill_tokens - before.prefill_tokens,
-        decode_tokens: after.decode_tokens - before.decode_tokens,
-        drafted: after.drafted - before.drafted,
-        accepted: after.accepted - before.accepted,
-        one_thread: after.one_thread - before.one_thread,
-    };
+    run.counters = completer.counters() - before;
     Ok(run)
 }
 

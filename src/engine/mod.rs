@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use llama_cpp_2::model::LlamaModel;
 use tokio::sync::oneshot;
 
-pub use threads::{Threads, default_threads};
+pub use threads::{Threads, cores, default_threads};
 pub use worker::common_prefix_len;
 
 /// What the engine needs to start.

@@ -35,12 +35,17 @@ impl Threads {
     }
 }
 
+/// The cores this process may run on (1 when the platform cannot tell).
+pub fn cores() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get()) as u32
+}
+
 /// Threads when the user sets none. Where the engine can tell whether other programs are
 /// busy (Linux), up to half the cores but at least 2, at most 8: on a 2-core machine both
 /// cores while nothing else runs. Elsewhere half the cores, at least 1: threads that
 /// spin while another program holds their core stall every decode.
 pub fn default_threads() -> Threads {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+    let cores = cores();
     if ADAPTS {
         Threads::Adaptive((cores / 2).max(2).min(cores).min(8))
     } else {
@@ -68,7 +73,7 @@ pub(super) struct Governor {
 
 impl Governor {
     pub(super) fn new(threads: Threads) -> Governor {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        let cores = f64::from(cores());
         set_parallel(true);
         Governor {
             threads,
@@ -268,7 +273,7 @@ mod tests {
 
     #[test]
     fn the_default_uses_at_least_one_thread_and_no_more_than_the_cores() {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+        let cores = cores();
         let most = default_threads().most();
         assert!(most >= 1 && most <= cores.max(1), "{most} of {cores}");
     }
