@@ -186,6 +186,10 @@ def load_examples(pack_dir: Path, names: list[str]) -> list[dict]:
     return out
 
 
+# Steps a timed stage runs before the clock starts (allocation, kernel selection).
+UNTIMED_STEPS = 5
+
+
 def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Path, device: str, step_seconds: float | None):
     """Trains one stage's LoRA weights on `model` (a peft model, weights already set to the
     stage's start); returns the summary and the measured seconds per step."""
@@ -215,12 +219,13 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
     while steps is None or step < steps:
         if steps is None and step == settings["probe_steps"]:
             # The first stage measures the step time (after warm-up) and sizes itself.
-            per_step = (time.time() - probe_started) / (step - 5)
+            per_step = (time.time() - probe_started) / (step - UNTIMED_STEPS)
             steps = max(step + 10, int(stage["seconds"] / per_step))
             step_seconds = per_step
             log(f"{name}: {per_step * 1000:.0f} ms a step: {steps} steps")
-        if step == 5:
-            torch.cuda.synchronize() if device == "cuda" else None
+        if step == UNTIMED_STEPS:
+            if device == "cuda":
+                torch.cuda.synchronize()
             probe_started = time.time()
         total = steps or settings["probe_steps"] * 10
         warmup = max(1, min(50, total // 10))
@@ -241,6 +246,7 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
             history.write(json.dumps(record) + "\n")
             history.flush()
             log(json.dumps(record))
+    history.close()
     seconds = time.time() - started
     summary = {
         "steps": step,
@@ -263,6 +269,8 @@ def train_all(args) -> int:
 
     plan = json.loads((args.pack / "plan.json").read_text())
     settings = plan["train"]
+    if settings["probe_steps"] <= UNTIMED_STEPS:
+        sys.exit(f"gpu.py: probe_steps must be more than {UNTIMED_STEPS}")
     if args.batch:
         settings["batch"] = args.batch
     args.out.mkdir(parents=True, exist_ok=True)

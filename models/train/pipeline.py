@@ -15,7 +15,8 @@ Steps, each printed as it starts:
  6. the adapter as GGUF, with its manifest, in models/adapters/ (--smoke: in the work folder);
  7. a check that nib loads it and answers through it (`nib complete`);
  8. `nib eval` with and without it on the held-out set (benches/eval).
-With --smoke it also packs the examples for gpu.py and trains every gpu.py stage two steps.
+With --smoke it also packs the examples for gpu.py, trains every gpu.py stage two steps
+on the CPU and checks that nib answers through the fim adapter it made.
 
 Needs the release binary (cargo build --release) and Python 3.11. Only the standard
 library here; the training step runs in the virtual environment.
@@ -259,13 +260,16 @@ def main() -> int:
         print(f"pipeline: {manifest}", file=sys.stderr)
 
     if args.smoke:
-        # The GPU path (gpu.py): a pack as for a machine without network, then every stage of
-        # gpu.toml for two steps, here on the CPU.
+        # The GPU path (gpu.py): a pack as for a machine without network, every stage of
+        # gpu.toml for two steps, here on the CPU, and nib answering through the result.
         step("gpu.py: pack, and 2 steps a stage on the CPU")
         pack = work / "pack"
         run([python, HERE / "gpu.py", "pack", "--work", work, "--out", pack, "--nib", args.nib])
         run([python, HERE / "gpu.py", "train", "--pack", pack, "--out", work / "gpu",
              "--steps", 2, "--batch", 2, "--device", "cpu"])
+        run([python, HERE / "gpu.py", "install", "--pack", pack, "--out", work / "gpu",
+             "--machine", "smoke run", "--dest", work / "gpu-adapters"])
+        verify(args.nib, "fim", work / "gpu-adapters" / "fim.toml")
 
     if not args.skip_eval:
         step("evaluation on the held-out set (benches/eval)")
