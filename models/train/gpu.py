@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import math
 import random
-import subprocess
 import sys
 import time
 import tomllib
@@ -39,11 +37,9 @@ PLAN = HERE / "gpu.toml"
 KEEP = ROOT / "models" / "vocab" / "gemma-3-270m-code.txt"
 
 sys.path.insert(0, str(HERE))
-import train  # noqa: E402  (its loss, batching and export are shared)
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+import pipeline  # noqa: E402  (examples, the base model and manifests as the pipeline makes them)
+import train  # noqa: E402  (its encoding, loss, batching and export are shared)
+from train import log  # noqa: E402
 
 
 def kept_ids(path: Path) -> np.ndarray:
@@ -68,12 +64,9 @@ def pack(args) -> int:
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     settings = plan["examples"]
-    corpus = args.work / "corpus"
     names = sorted({dataset_name(fw, seed) for stage in plan["stages"].values() for fw in stage["data"] for seed in settings["seeds"]})
 
-    base = subprocess.run([nib, "model", "pull", "gemma-3-270m"], check=True, capture_output=True, text=True)
-    base_path = Path(base.stdout.strip().splitlines()[-1])
-    tokenizer, model = train.load_base(base_path)
+    tokenizer, model = train.load_base(pipeline.pull_base(nib))
     keep = kept_ids(KEEP)
     to_trimmed = np.full(model.config.vocab_size, -1, dtype=np.int64)
     to_trimmed[keep] = np.arange(len(keep))
@@ -82,11 +75,9 @@ def pack(args) -> int:
         framework, seed = name.rsplit("-s", 1)
         jsonl = args.work / "examples" / f"{name}.jsonl"
         if not jsonl.exists():
-            packages = sorted(p for p in (corpus / framework / "train").iterdir() if p.is_dir())
-            subprocess.run([nib, "dataset", "--template", HERE / "template.toml", "--per-file", str(settings["per_file"]),
-                            "--seed", seed, "--end-share", str(settings["end_share"]),
-                            "--settings", json.dumps({"context_tokens": settings["context_tokens"]}),
-                            "--out", jsonl, *packages], check=True, stderr=subprocess.DEVNULL)
+            jsonl.parent.mkdir(parents=True, exist_ok=True)
+            pipeline.make_examples(nib, jsonl, pipeline.packages(args.work, framework, "train"), seed,
+                                   settings["end_share"], settings["per_file"], settings["context_tokens"])
         examples = [json.loads(line) for line in jsonl.open()]
         data = train.encode(examples, tokenizer, plan["train"]["max_len"])
         # A middle that starts inside a word can be tokenized with a token the code
@@ -104,8 +95,7 @@ def pack(args) -> int:
 
     trimmed_model = out / "base.gguf"
     if not trimmed_model.exists():
-        subprocess.run([nib, "vocab", "--model", "gemma-3-270m", "--apply", KEEP, "--out", trimmed_model],
-                       check=True, stderr=subprocess.DEVNULL)
+        pipeline.run([nib, "vocab", "--model", "gemma-3-270m", "--apply", KEEP, "--out", trimmed_model])
     config = model.config.to_dict()
     for key in ("quantization_config", "_name_or_path", "_model_name_or_path", "transformers_version", "architectures", "dtype"):
         config.pop(key, None)
@@ -162,7 +152,6 @@ def gguf_state_dict(path: Path) -> dict:
 
 
 def load_model(pack_dir: Path):
-    import torch
     from transformers import Gemma3ForCausalLM, Gemma3TextConfig
 
     config = json.loads((pack_dir / "config.json").read_text())
@@ -198,11 +187,7 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
     settings = plan["train"]
     data = load_examples(pack_dir, [dataset_name(fw, s) for fw in stage["data"] for s in plan["examples"]["seeds"]])
     tokens = sum(len(d["ids"]) for d in data)
-    used = sorted({t for d in data for t in d["ids"]} | {model.config.eos_token_id})
-    remap = torch.zeros(model.config.vocab_size, dtype=torch.long)
-    remap[torch.tensor(used)] = torch.arange(len(used))
-    remap = remap.to(device)
-    head = model.get_base_model().model.embed_tokens.weight[torch.tensor(used, device=device)].detach()
+    head, remap = train.loss_head(model, data, model.config.eos_token_id, device)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=stage["lr"], weight_decay=0.0)
     rng = random.Random(settings.get("seed", 1))
@@ -210,8 +195,9 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
     steps = stage.get("steps")
     if steps is None and step_seconds is not None:
         steps = max(10, int(stage["seconds"] / step_seconds))
-    log(f"{name}: {len(data)} examples, {tokens} tokens, loss over {len(used)} tokens, {steps or '?'} steps")
+    log(f"{name}: {len(data)} examples, {tokens} tokens, loss over {len(head)} tokens, {steps or '?'} steps")
     started = time.time()
+    probe_started = started  # reset once the untimed steps are done
     step = 0
     lr = stage["lr"]
     history = (out / "log.jsonl").open("a")
@@ -229,9 +215,8 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
             probe_started = time.time()
         total = steps or settings["probe_steps"] * 10
         warmup = max(1, min(50, total // 10))
-        scale = min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total)))
         for group in optimizer.param_groups:
-            group["lr"] = lr * scale
+            group["lr"] = lr * train.lr_scale(step, total, warmup)
         ids, mask, kind = (x.to(device) for x in train.collate(next(stream), 0))
         with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=device == "cuda"):
             loss, parts = train.loss_of(model, head, remap, ids, mask, kind, settings["lm_weight"])
@@ -312,8 +297,6 @@ def train_all(args) -> int:
 
 def install(args) -> int:
     """Manifests for the trained adapters, as pipeline.py writes them."""
-    import pipeline
-
     adapters = tomllib.loads((HERE / "adapters.toml").read_text())
     plan = json.loads((args.pack / "plan.json").read_text())
     summaries = json.loads((args.out / "summary.json").read_text())

@@ -85,6 +85,21 @@ def packages(corpus: Path, framework: str, split: str) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir())
 
 
+def pull_base(nib: Path) -> Path:
+    """The base model's GGUF file, fetched by `nib model pull` when it is not cached."""
+    pulled = run([nib, "model", "pull", "gemma-3-270m"], capture_output=True, text=True)
+    return Path(pulled.stdout.strip().splitlines()[-1])
+
+
+def make_examples(nib: Path, out: Path, folders: list[Path], seed, end_share, per_file=HOLES_PER_FILE,
+                  context_tokens=CONTEXT_TOKENS) -> None:
+    """`nib dataset` over package folders, into the JSON lines file `out`."""
+    run([nib, "dataset", "--template", HERE / "template.toml",
+         "--per-file", per_file, "--seed", seed, "--end-share", end_share,
+         "--settings", json.dumps({"context_tokens": context_tokens}),
+         "--out", out, *folders])
+
+
 def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path) -> Path:
     """JSON lines of examples for one adapter: each framework's, mixed when several."""
     seed = spec.get("seed", DATASET_SEED)
@@ -94,10 +109,7 @@ def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path) -> P
     for framework in spec["data"]:
         path = out / f"{framework}{variant}.jsonl"
         if not path.exists():
-            run([nib, "dataset", "--template", HERE / "template.toml",
-                 "--per-file", HOLES_PER_FILE, "--seed", seed, "--end-share", end_share,
-                 "--settings", json.dumps({"context_tokens": CONTEXT_TOKENS}),
-                 "--out", path, *packages(corpus, framework, "train")])
+            make_examples(nib, path, packages(corpus, framework, "train"), seed, end_share)
         files.append(path)
     if len(files) == 1:
         return files[0]
@@ -214,8 +226,7 @@ def main() -> int:
     run([sys.executable, HERE / "corpus.py", "fetch", "--split", "train", *corpus_args])
 
     step("base model")
-    pulled = run([args.nib, "model", "pull", "gemma-3-270m"], capture_output=True, text=True)
-    base_path = Path(pulled.stdout.strip().splitlines()[-1])
+    base_path = pull_base(args.nib)
     base = tomllib.loads((ROOT / "models" / "gemma-3-270m.toml").read_text())
 
     step("code vocabulary")

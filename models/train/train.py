@@ -144,6 +144,21 @@ def loss_of(model, head: torch.Tensor, remap: torch.Tensor, ids, mask, kind, lm_
     return total, parts
 
 
+def loss_head(model, data: list[dict], eos_id: int, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """The output head's rows for the tokens the examples use (and end-of-text), and the
+    map from token ids to those rows: the loss is computed over this vocabulary only."""
+    used = sorted({t for d in data for t in d["ids"]} | {eos_id})
+    remap = torch.zeros(model.config.vocab_size, dtype=torch.long)
+    remap[torch.tensor(used)] = torch.arange(len(used))
+    head = model.get_base_model().model.embed_tokens.weight[torch.tensor(used, device=device)].detach()
+    return head, remap.to(device)
+
+
+def lr_scale(step: int, total: int, warmup: int) -> float:
+    """The learning rate's factor at `step`: a linear warm-up, then a cosine to zero at `total`."""
+    return min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(1.0, step / max(1, total))))
+
+
 def lora_state(model) -> dict:
     return {k: v.detach().cpu() for k, v in model.state_dict().items() if "lora_" in k}
 
@@ -242,12 +257,6 @@ def main() -> int:
     tokens = sum(len(d["ids"]) for d in data)
     log(f"{len(data)} examples, {tokens} tokens, {tokens / len(data):.0f} per example")
 
-    # The vocabulary the loss sees: every token the examples contain.
-    used = sorted({t for d in data for t in d["ids"]} | {tokenizer.eos_token_id})
-    remap = torch.zeros(base.config.vocab_size, dtype=torch.long)
-    remap[torch.tensor(used)] = torch.arange(len(used))
-    log(f"loss over {len(used)} of {base.config.vocab_size} tokens")
-
     config = LoraConfig(r=args.rank, lora_alpha=args.alpha, target_modules=TARGETS, lora_dropout=0.0, bias="none")
     model = get_peft_model(base, config)
     resume = args.out / "checkpoint.pt"
@@ -261,14 +270,15 @@ def main() -> int:
         model.load_state_dict(start, strict=False)
         log(f"started from {args.init}")
     model.to(args.device)
-    head = model.get_base_model().model.embed_tokens.weight[torch.tensor(used, device=args.device)].detach()
-    remap = remap.to(args.device)
+    # The vocabulary the loss sees: every token the examples contain.
+    head, remap = loss_head(model, data, tokenizer.eos_token_id, args.device)
+    log(f"loss over {len(head)} of {base.config.vocab_size} tokens")
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     warmup = max(1, min(20, args.steps // 10))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
-        lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / max(1, args.steps)))),
+        lambda s: lr_scale(s, args.steps, warmup),
     )
     if resume.exists():
         state = torch.load(resume)
