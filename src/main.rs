@@ -276,9 +276,12 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr (stdout carries LSP); `NIB_LOG` sets the filter, e.g. `NIB_LOG=debug`.
+/// llama.cpp's own warnings are left out by default: they are about choices nib makes on
+/// purpose (a full-size sliding-window cache, adapters computed beside AMX weights), and
+/// what goes wrong reaches the user as nib's own error.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NIB_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,llama-cpp-2=error"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
