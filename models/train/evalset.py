@@ -2,7 +2,7 @@
 """Build the shipped completion eval set (benches/eval) from the eval split.
 
     python3 models/train/corpus.py fetch --split eval
-    python3 models/train/evalset.py [--per-framework 40] [--seed 7]
+    python3 models/train/evalset.py [--per-framework 120] [--seed 7]
 
 Picks source files from every eval package of each framework and, in each
 file, up to four cursor positions. A case is the text before the cursor on one
@@ -289,7 +289,7 @@ whole file (text before and after the cursor) as context.
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--per-framework", type=int, default=40, help="cases per framework (default 40)")
+    ap.add_argument("--per-framework", type=int, default=120, help="cases per framework (default 120)")
     ap.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     ap.add_argument("--corpus", help="corpus.py --out directory (default: models/train/data)")
     ap.add_argument("--out", help="output directory (default: benches/eval)")
