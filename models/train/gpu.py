@@ -179,8 +179,7 @@ def load_examples(pack_dir: Path, names: list[str]) -> list[dict]:
 UNTIMED_STEPS = 5
 
 
-def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Path, device: str, bf16: bool,
-              step_seconds: float | None):
+def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Path, device: str, step_seconds: float | None):
     """Trains one stage's LoRA weights on `model` (a peft model, weights already set to the
     stage's start); returns the summary and the measured seconds per step."""
     import torch
@@ -219,7 +218,10 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
         for group in optimizer.param_groups:
             group["lr"] = lr * train.lr_scale(step, total, warmup)
         ids, mask, kind = (x.to(device) for x in train.collate(next(stream), 0))
-        with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=bf16):
+        # bfloat16 on a GPU only. On a CPU with AMX it made 10 steps 1.6x faster, but over
+        # 200 steps the process grew from 9.5 to 15 GB and slowed to 11 s a step (each new
+        # sequence length is a new oneDNN kernel, it seems).
+        with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=device == "cuda"):
             loss, parts = train.loss_of(model, head, remap, ids, mask, kind, settings["lm_weight"])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -244,7 +246,6 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
         "batch": settings["batch"],
         "max_len": settings["max_len"],
         "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
-        "bf16": bf16,
         "seconds": round(seconds),
     }
     return summary, step_seconds
@@ -262,10 +263,6 @@ def train_all(args) -> int:
         settings["batch"] = args.batch
     args.out.mkdir(parents=True, exist_ok=True)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    # bfloat16 on a GPU. On a CPU with AMX it made 10 steps 1.6x faster, but over 200
-    # steps the process grew from 9.5 to 15 GB and slowed to 11 s a step (each new
-    # sequence length is a new oneDNN kernel, it seems), so the CPU computes in float32.
-    bf16 = device == "cuda"
     torch.manual_seed(settings.get("seed", 1))
     torch.backends.cuda.matmul.allow_tf32 = True
     started = time.time()
@@ -275,6 +272,11 @@ def train_all(args) -> int:
                         lora_dropout=0.0, bias="none")
     model = get_peft_model(base, config).to(device)
     initial = train.lora_state(model)
+    if args.start:
+        try:
+            initial = train.start_weights(args.start, model)
+        except ValueError as e:
+            sys.exit(f"gpu.py: {e}")
     trained = {}
     summaries = {}
     step_seconds = None
@@ -285,14 +287,13 @@ def train_all(args) -> int:
         if args.steps:
             stage = {**stage, "steps": args.steps}
         if args.start:
-            start, stage = train.import_gguf(args.start), {**stage, "init": None}
-        elif stage.get("init") and stage["init"] not in trained:
+            stage = {**stage, "init": None}
+        if stage.get("init") and stage["init"] not in trained:
             sys.exit(f"gpu.py: stage {name} starts from {stage['init']}, which this run does not train: "
                      f"add it to --only, or give --start")
-        else:
-            start = trained[stage["init"]] if stage.get("init") else initial
+        start = trained[stage["init"]] if stage.get("init") else initial
         model.load_state_dict({k: v.to(device) for k, v in start.items()}, strict=False)
-        summary, step_seconds = run_stage(model, name, stage, plan, args.pack, args.out, device, bf16, step_seconds)
+        summary, step_seconds = run_stage(model, name, stage, plan, args.pack, args.out, device, step_seconds)
         if args.start:
             summary["starts_from"] = str(args.start)
         trained[name] = train.lora_state(model)
@@ -342,7 +343,7 @@ def main() -> int:
     t.add_argument("--steps", type=int, help="steps of every stage (a quick check); default: the plan's")
     t.add_argument("--only", help="comma-separated stages")
     t.add_argument("--batch", type=int, help="examples a step (default: the plan's)")
-    t.add_argument("--start", type=Path, help="a .gguf adapter every stage starts from, instead of its `init`")
+    t.add_argument("--start", type=Path, help="weights every stage starts from instead of its `init`: an adapter's .gguf or a train.py run's adapter.pt")
     i = sub.add_parser("install", help="write manifests for the adapters in --out (into models/adapters)")
     i.add_argument("--pack", type=Path, required=True)
     i.add_argument("--out", type=Path, required=True)

@@ -209,6 +209,16 @@ def import_gguf(path: Path) -> dict:
     return state
 
 
+def start_weights(path: Path, model) -> dict:
+    """LoRA weights to start from: a run's adapter.pt or an adapter's .gguf. Raises
+    ValueError when they hold weights `model` lacks (another rank's or model's)."""
+    start = import_gguf(path) if path.suffix == ".gguf" else torch.load(path)
+    missing = set(start) - set(model.state_dict())
+    if missing:
+        raise ValueError(f"{path} has weights this model lacks: {sorted(missing)[:3]}")
+    return start
+
+
 def export_checkpoint(checkpoint: Path, out: Path, alpha: float) -> None:
     """The adapter as of a checkpoint, to try it while training goes on."""
     export_gguf(torch.load(checkpoint)["lora"], out, alpha)
@@ -262,10 +272,10 @@ def main() -> int:
     resume = args.out / "checkpoint.pt"
     step = 0
     if args.init and not resume.exists():
-        start = import_gguf(args.init) if args.init.suffix == ".gguf" else torch.load(args.init)
-        missing = set(start) - set(model.state_dict())
-        if missing:
-            log(f"{args.init} has weights this model lacks: {sorted(missing)[:3]}")
+        try:
+            start = start_weights(args.init, model)
+        except ValueError as e:
+            log(str(e))
             return 1
         model.load_state_dict(start, strict=False)
         log(f"started from {args.init}")
