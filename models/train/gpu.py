@@ -179,9 +179,11 @@ def load_examples(pack_dir: Path, names: list[str]) -> list[dict]:
 UNTIMED_STEPS = 5
 
 
-def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Path, device: str, step_seconds: float | None):
+def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Path, device: str, step_seconds: float | None,
+              save_every: int | None = None):
     """Trains one stage's LoRA weights on `model` (a peft model, weights already set to the
-    stage's start); returns the summary and the measured seconds per step."""
+    stage's start); returns the summary and the measured seconds per step. With `save_every`,
+    writes out/<name>-<step>.gguf every that many steps (long runs on a CPU)."""
     import torch
 
     settings = plan["train"]
@@ -234,6 +236,9 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
             history.write(json.dumps(record) + "\n")
             history.flush()
             log(json.dumps(record))
+        if save_every and step % save_every == 0 and step != steps:
+            train.export_gguf(train.lora_state(model), out / f"{name}-{step}.gguf", settings["alpha"])
+            log(f"{name}: wrote {out / f'{name}-{step}.gguf'}")
     history.close()
     seconds = time.time() - started
     summary = {
@@ -293,7 +298,8 @@ def train_all(args) -> int:
                      f"add it to --only, or give --start")
         start = trained[stage["init"]] if stage.get("init") else initial
         model.load_state_dict({k: v.to(device) for k, v in start.items()}, strict=False)
-        summary, step_seconds = run_stage(model, name, stage, plan, args.pack, args.out, device, step_seconds)
+        summary, step_seconds = run_stage(model, name, stage, plan, args.pack, args.out, device, step_seconds,
+                                          args.save_every)
         if args.start:
             summary["starts_from"] = str(args.start)
         trained[name] = train.lora_state(model)
@@ -344,6 +350,7 @@ def main() -> int:
     t.add_argument("--only", help="comma-separated stages")
     t.add_argument("--batch", type=int, help="examples a step (default: the plan's)")
     t.add_argument("--start", type=Path, help="weights every stage starts from instead of its `init`: an adapter's .gguf or a train.py run's adapter.pt")
+    t.add_argument("--save-every", type=int, help="also write <stage>-<step>.gguf every this many steps")
     i = sub.add_parser("install", help="write manifests for the adapters in --out (into models/adapters)")
     i.add_argument("--pack", type=Path, required=True)
     i.add_argument("--out", type=Path, required=True)
