@@ -276,8 +276,13 @@ line (ASCII lines are preferred). The cursor is placed after the indentation
 plus a random cut at an identifier/punctuation boundary within the first 60%
 of the line's content (possibly right after the indentation). `expected` is
 the rest of the line from the cursor, trailing whitespace removed, at least
-{MIN_EXPECTED} characters. The file itself is unchanged, so a completer sees the
-whole file (text before and after the cursor) as context.
+{MIN_EXPECTED} characters. The files themselves are unchanged: `nib eval` takes the rest of
+the case's line out (from `col` to the line's end), opens the file that way, asks for
+an inline completion at the cut and compares the suggestion's first line with
+`expected`; the lines after the case stay, as the code after the cursor.
+
+Regenerate with `python3 models/train/corpus.py fetch --split eval` and then
+`python3 models/train/evalset.py`.
 
 ## Packages
 
