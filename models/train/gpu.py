@@ -237,8 +237,9 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
             history.flush()
             log(json.dumps(record))
         if save_every and step % save_every == 0 and step != steps:
-            train.export_gguf(train.lora_state(model), out / f"{name}-{step}.gguf", settings["alpha"])
-            log(f"{name}: wrote {out / f'{name}-{step}.gguf'}")
+            checkpoint = out / f"{name}-{step}.gguf"
+            train.export_gguf(train.lora_state(model), checkpoint, settings["alpha"])
+            log(f"{name}: wrote {checkpoint}")
     history.close()
     seconds = time.time() - started
     summary = {
