@@ -264,7 +264,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         .as_str()
         .unwrap_or("auto")
         .to_string();
-    // Files are under files/, or paths are relative to the set itself (benches/val).
+    // Files are under files/ (as evalset.py writes them), or relative to the set itself.
     let files = match options.set.join("files") {
         dir if dir.is_dir() => dir,
         _ => options.set.clone(),

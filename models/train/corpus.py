@@ -4,7 +4,7 @@
 The package list lives in corpus.toml next to this script; corpus.lock records
 every downloaded archive (URL, sha256, license) and every file kept from it.
 
-    python3 models/train/corpus.py fetch [--framework NAME] [--split train|eval]
+    python3 models/train/corpus.py fetch [--framework NAME] [--split train|eval|val]
                                          [--smoke] [--out DIR] [--update-lock]
     python3 models/train/corpus.py stats [--out DIR]
 
@@ -39,7 +39,7 @@ LOCK_PATH = HERE / "corpus.lock"
 DEFAULT_OUT = HERE / "data"
 
 USER_AGENT = "nib-corpus/1.0 (+https://pypi.org/project/nib)"
-SPLITS = ("train", "eval", "vocab")
+SPLITS = ("train", "eval", "val", "vocab")
 REGISTRIES = ("pypi", "npm", "crates")
 MAX_FILE_BYTES = 100 * 1024
 MAX_LINE_CHARS = 400
@@ -210,17 +210,18 @@ def load_packages() -> list[Package]:
             raise CorpusError(f"{p.name}: the vocab split takes the languages "
                               f"(python, javascript, rust), and only it")
         pkgs.append(p)
-    # Counting an eval package's tokens would flatter the vocabulary's coverage.
-    evals = {(p.registry, p.name) for p in pkgs if p.split == "eval"}
+    # Counting a held-out package's tokens would flatter the vocabulary's coverage.
+    held_out = {(p.registry, p.name): p.split for p in pkgs if p.split in ("eval", "val")}
     for p in pkgs:
-        if p.split == "vocab" and (p.registry, p.name) in evals:
-            raise CorpusError(f"{p.name} is an eval package; it cannot be in the vocab split")
+        if p.split == "vocab" and (p.registry, p.name) in held_out:
+            raise CorpusError(f"{p.name} is a {held_out[(p.registry, p.name)]} package; "
+                              f"it cannot be in the vocab split")
     # A package may only ever be in one split of a framework.
     seen: dict[tuple[str, str, str], str] = {}
     for p in pkgs:
         k = (p.framework, p.registry, p.name)
         if k in seen and seen[k] != p.split:
-            raise CorpusError(f"{p.name} is listed in both train and eval for {p.framework}")
+            raise CorpusError(f"{p.name} is listed in both {seen[k]} and {p.split} for {p.framework}")
         if k in seen:
             raise CorpusError(f"{p.name} is listed twice for {p.framework}")
         seen[k] = p.split
