@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use dashmap::DashMap;
 
 use crate::adapter::{self, Adapter, Choice};
-use crate::config::Settings;
+use crate::config::{Budgets, Settings};
 use crate::context::{self, Budget, Context, Definition, Mode, Source};
 use crate::document::Snapshot;
 use crate::engine::{
@@ -125,7 +125,7 @@ struct Prepared {
     text: String,
     cursor: usize,
     context: Context,
-    prompt: String,
+    prompt: prompt::Prompt,
     /// The adapter the prompt was laid out for.
     adapter: Option<String>,
     context_ms: f64,
@@ -139,7 +139,8 @@ pub fn engine_config(
     adapters: &[Adapter],
 ) -> EngineConfig {
     // Room for a prompt and the longest generation (a block) in each slot.
-    let per_slot = settings.context_tokens + 4 * settings.max_tokens + 64;
+    let budgets = settings.budgets(&manifest.defaults);
+    let per_slot = budgets.context_tokens + 4 * budgets.max_tokens + 64;
     EngineConfig {
         model_path: model.path.clone(),
         context_length: manifest.context_length.max(per_slot),
@@ -170,6 +171,8 @@ const KV_SLOTS: u32 = 4;
 pub struct Completer {
     engine: Engine,
     prompt: PromptSpec,
+    /// The model's budgets, where the settings do not set them.
+    defaults: Budgets,
     /// The model's stop strings: a suggestion ends before the first of them.
     stop: Arc<[String]>,
     settings: Arc<RwLock<Settings>>,
@@ -197,6 +200,7 @@ impl Completer {
         Completer {
             engine,
             prompt: model.prompt.clone(),
+            defaults: model.defaults,
             stop: model.stop.clone().into(),
             settings,
             adapters: Vec::new(),
@@ -286,7 +290,7 @@ impl Completer {
     /// The prompt a request would give the model; `None` when there is nothing to complete.
     pub fn prompt_for(&self, request: &Request) -> Result<Option<String>, CompletionError> {
         let settings = self.settings.read().unwrap().clone();
-        Ok(self.prepare(request, &settings)?.map(|p| p.prompt))
+        Ok(self.prepare(request, &settings)?.map(|p| p.prompt.text))
     }
 
     /// Timings of the last request that ran the model.
@@ -333,10 +337,11 @@ impl Completer {
         }
 
         let mode = prepared.context.mode.clone();
+        let budgets = settings.budgets(&self.defaults);
         // A block is several lines: it gets more tokens and more time than a line.
         let (max_tokens, deadline_ms) = match mode {
-            Mode::Line => (settings.max_tokens, settings.deadline_ms),
-            Mode::Block { .. } => (settings.max_tokens * 2, settings.deadline_ms * 4),
+            Mode::Line => (budgets.max_tokens, budgets.deadline_ms),
+            Mode::Block { .. } => (budgets.max_tokens * 2, budgets.deadline_ms * 4),
         };
         let stop = Arc::clone(&self.stop);
         let generation = self
@@ -459,7 +464,7 @@ impl Completer {
         let code_after = !text[cursor..].trim().is_empty();
         let (_, adapter) = self.adapter_for(&request.uri, &request.document, settings, code_after);
         let spec = adapter.map_or(&self.prompt, |a| &a.manifest.prompt);
-        let tokens = settings.context_tokens as usize;
+        let tokens = settings.budgets(&self.defaults).context_tokens as usize;
         let budget = Budget {
             tokens,
             // The code after the cursor, when the template shows it, takes up to a quarter.
@@ -477,7 +482,7 @@ impl Completer {
             preamble_bytes = context.preamble.len(),
             prefix_bytes = context.prefix.len(),
             "prompt starts {:?}",
-            prompt.chars().take(60).collect::<String>()
+            prompt.text.chars().take(60).collect::<String>()
         );
         Ok(Some(Prepared {
             text,

@@ -18,15 +18,17 @@ pub struct Settings {
     /// frameworks), `none` (the base model), an adapter's name, or a path to an adapter
     /// manifest. `NIB_ADAPTER` overrides it.
     pub adapter: String,
-    /// Most tokens generated for one suggestion.
-    pub max_tokens: u32,
+    /// Most tokens generated for one suggestion; `None` = the model's default (its manifest).
+    pub max_tokens: Option<u32>,
     /// Threads llama.cpp uses; `None` = chosen from the machine (see `engine::default_threads`).
     pub threads: Option<u32>,
-    /// Tokens of context (snippets, imports, scopes and the file prefix) given to the model.
-    pub context_tokens: u32,
+    /// Tokens of context (snippets, imports, scopes, the file prefix and suffix) given to
+    /// the model; `None` = the model's default.
+    pub context_tokens: Option<u32>,
     /// Milliseconds of generation, once the prompt is read: a suggestion not finished by
-    /// then is cut at the last whole token (a block at its last whole line).
-    pub deadline_ms: u64,
+    /// then is cut at the last whole token (a block at its last whole line); `None` = the
+    /// model's default.
+    pub deadline_ms: Option<u64>,
     /// Suggestions whose confidence (geometric mean token probability, 0..1) is lower are hidden.
     pub min_confidence: f32,
     /// Per-language switch by language id (`python = false` turns nib off for Python).
@@ -47,14 +49,37 @@ impl Default for Settings {
         Settings {
             model: None,
             adapter: "auto".into(),
-            max_tokens: 48,
+            max_tokens: None,
             threads: None,
-            context_tokens: 512,
-            deadline_ms: 250,
+            context_tokens: None,
+            deadline_ms: None,
             min_confidence: 0.0,
             languages: BTreeMap::new(),
             reuse: true,
             speculative: false,
+        }
+    }
+}
+
+/// How much a suggestion may cost: a model's manifest gives its defaults (`[defaults]`),
+/// the settings of the same names override them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Budgets {
+    /// Most tokens generated for a single-line suggestion (a block gets twice as many).
+    pub max_tokens: u32,
+    /// Tokens of context before (and, for FIM prompts, after) the cursor.
+    pub context_tokens: u32,
+    /// Milliseconds of generation once the prompt is read (a block gets four times as long).
+    pub deadline_ms: u64,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets {
+            max_tokens: 48,
+            context_tokens: 512,
+            deadline_ms: 250,
         }
     }
 }
@@ -89,12 +114,14 @@ impl Settings {
             match key.as_str() {
                 "model" => s.model = optional_string(key, v)?,
                 "adapter" => s.adapter = optional_string(key, v)?.unwrap_or_else(|| "auto".into()),
-                "max_tokens" | "maxTokens" => s.max_tokens = ranged(key, v, 1, 512)? as u32,
+                "max_tokens" | "maxTokens" => {
+                    s.max_tokens = optional_u64(key, v, 1, 512)?.map(|n| n as u32)
+                }
                 "threads" => s.threads = optional_u64(key, v, 1, 256)?.map(|n| n as u32),
                 "context_tokens" | "contextTokens" => {
-                    s.context_tokens = ranged(key, v, 64, 32_768)? as u32
+                    s.context_tokens = optional_u64(key, v, 64, 32_768)?.map(|n| n as u32)
                 }
-                "deadline_ms" | "deadlineMs" => s.deadline_ms = ranged(key, v, 10, 60_000)?,
+                "deadline_ms" | "deadlineMs" => s.deadline_ms = optional_u64(key, v, 10, 60_000)?,
                 "min_confidence" | "minConfidence" => {
                     let n = v
                         .as_f64()
@@ -111,6 +138,15 @@ impl Settings {
             }
         }
         Ok(loaded)
+    }
+
+    /// The budgets for a model: these settings where set, the model's defaults elsewhere.
+    pub fn budgets(&self, model: &Budgets) -> Budgets {
+        Budgets {
+            max_tokens: self.max_tokens.unwrap_or(model.max_tokens),
+            context_tokens: self.context_tokens.unwrap_or(model.context_tokens),
+            deadline_ms: self.deadline_ms.unwrap_or(model.deadline_ms),
+        }
     }
 
     /// Whether nib completes documents of this language id (unknown ids are on).
@@ -191,12 +227,32 @@ mod tests {
         .unwrap();
         let s = loaded.settings;
         assert_eq!(s.model.as_deref(), Some("/models/x.gguf"));
-        assert_eq!(s.max_tokens, 16);
+        assert_eq!(s.max_tokens, Some(16));
         assert_eq!(s.threads, Some(2));
-        assert_eq!(s.context_tokens, 512);
+        assert_eq!(s.context_tokens, Some(512));
         assert!(s.speculative);
         assert!(!s.language_enabled("python"));
         assert!(s.language_enabled("rust"));
+    }
+
+    #[test]
+    fn budgets_come_from_the_model_unless_set() {
+        let model = Budgets {
+            max_tokens: 64,
+            context_tokens: 1024,
+            deadline_ms: 900,
+        };
+        assert_eq!(Settings::default().budgets(&model), model);
+        let s = Settings::from_json(&json!({"deadlineMs": 100, "max_tokens": null}))
+            .unwrap()
+            .settings;
+        assert_eq!(
+            s.budgets(&model),
+            Budgets {
+                deadline_ms: 100,
+                ..model
+            }
+        );
     }
 
     #[test]

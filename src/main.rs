@@ -693,11 +693,12 @@ async fn ask(
         let e = &t.engine;
         let confidence = t.confidence;
         println!(
-            "[{label}] confidence {confidence:.2}; latency {wall:.0} ms = context {:.1} ms + prefill {} tokens in {:.0} ms (reused {} of {}) + decode {} tokens in {:.0} ms ({} of {} drafted tokens right)",
+            "[{label}] confidence {confidence:.2}; latency {wall:.0} ms = context {:.1} ms + prefill {} tokens in {:.0} ms (reused {} and moved {} of {}) + decode {} tokens in {:.0} ms ({} of {} drafted tokens right)",
             t.context_ms,
             e.prefill_tokens,
             e.prefill_ms,
             e.reused_tokens,
+            e.moved_tokens,
             e.prompt_tokens,
             e.decode_tokens,
             e.decode_ms,

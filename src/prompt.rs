@@ -7,30 +7,59 @@
 use crate::context::Context;
 use crate::model::{PromptKind, PromptSpec};
 
-/// Renders the prompt text. Sentinels in a FIM template are control tokens the engine parses.
-pub fn render(context: &Context, spec: &PromptSpec) -> String {
+/// How a snippet is written when the spec does not say: a comment naming its file, then its text.
+const SNIPPET: &str = "{comment} {path}\n{text}\n\n";
+
+/// A rendered prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// The text; sentinels in a FIM template are control tokens the engine parses.
+    pub text: String,
+    /// Byte offset in `text` where the code before the cursor ends (where the model's
+    /// answer goes, and where the engine heals the last token).
+    pub cursor: usize,
+}
+
+/// Renders the prompt for a context in the layout of `spec`.
+pub fn render(context: &Context, spec: &PromptSpec) -> Prompt {
+    let layout = spec.snippet.as_deref().unwrap_or(SNIPPET);
     let mut snippets = String::new();
     for snippet in &context.snippets {
-        snippets.push_str(&context.comment);
-        snippets.push(' ');
-        snippets.push_str(&snippet.path);
-        snippets.push('\n');
-        snippets.push_str(&snippet.text);
-        snippets.push_str("\n\n");
+        snippets.push_str(
+            &fill(
+                layout,
+                &[
+                    ("comment", &context.comment),
+                    ("path", &snippet.path),
+                    ("text", &snippet.text),
+                ],
+            )
+            .0,
+        );
     }
     let parts = [
         ("snippets", snippets.as_str()),
         ("preamble", context.preamble.as_str()),
         ("prefix", context.prefix.as_str()),
         ("suffix", context.prompt_suffix.as_str()),
+        ("path", context.path.as_str()),
+        ("repo", repo_name(&context.path)),
     ];
     if let Some(template) = &spec.template {
-        return fill(template, &parts);
+        let (text, cursor) = fill(template, &parts);
+        let cursor = cursor.unwrap_or(text.len());
+        return Prompt { text, cursor };
     }
     let body = format!("{snippets}{}{}", context.preamble, context.prefix);
     match fim_sentinels(spec) {
-        Some((pre, suf, mid)) => format!("{pre}{body}{suf}{}{mid}", context.prompt_suffix),
-        None => body,
+        Some((pre, suf, mid)) => Prompt {
+            cursor: pre.len() + body.len(),
+            text: format!("{pre}{body}{suf}{}{mid}", context.prompt_suffix),
+        },
+        None => Prompt {
+            cursor: body.len(),
+            text: body,
+        },
     }
 }
 
@@ -43,8 +72,9 @@ pub fn uses_suffix(spec: &PromptSpec) -> bool {
 }
 
 /// Replaces each `{name}` of `parts` in `template`, in one pass: text that comes from a
-/// part is never read as a placeholder.
-fn fill(template: &str, parts: &[(&str, &str)]) -> String {
+/// part is never read as a placeholder. Also returns where the `prefix` part ends.
+fn fill(template: &str, parts: &[(&str, &str)]) -> (String, Option<usize>) {
+    let mut prefix_end = None;
     let mut out =
         String::with_capacity(template.len() + parts.iter().map(|p| p.1.len()).sum::<usize>());
     let mut rest = template;
@@ -57,6 +87,9 @@ fn fill(template: &str, parts: &[(&str, &str)]) -> String {
         match part {
             Some((name, text)) => {
                 out.push_str(text);
+                if *name == "prefix" {
+                    prefix_end = Some(out.len());
+                }
                 rest = &after[name.len() + 1..];
             }
             None => {
@@ -66,7 +99,7 @@ fn fill(template: &str, parts: &[(&str, &str)]) -> String {
         }
     }
     out.push_str(rest);
-    out
+    (out, prefix_end)
 }
 
 /// The three FIM sentinels, when the template is fill-in-the-middle and names them all.
@@ -79,6 +112,15 @@ fn fim_sentinels(spec: &PromptSpec) -> Option<(&str, &str, &str)> {
         spec.fim_suffix.as_deref()?,
         spec.fim_middle.as_deref()?,
     ))
+}
+
+/// The name a repository-level template gives the project: the folder of a two-part
+/// display path ("app" of "app/models.py"), else "project".
+fn repo_name(path: &str) -> &str {
+    match path.split_once('/') {
+        Some((folder, _)) if !folder.is_empty() => folder,
+        _ => "project",
+    }
 }
 
 /// A short path for snippet headers: the last two components of a path or `file://` URI.
@@ -105,6 +147,7 @@ mod tests {
             prompt_suffix: ")\n".into(),
             mode: Mode::Line,
             comment: "#".into(),
+            path: "app/main.py".into(),
         }
     }
 
@@ -116,13 +159,14 @@ mod tests {
             fim_suffix: Some("<S>".into()),
             fim_middle: Some("<M>".into()),
             template: None,
+            snippet: None,
         }
     }
 
     #[test]
     fn prefix_template_puts_snippets_then_preamble_then_prefix() {
         assert_eq!(
-            render(&context(), &spec(PromptKind::Prefix)),
+            render(&context(), &spec(PromptKind::Prefix)).text,
             "# app/models.py\nclass User:\n    name: str\n\nimport os\ndef load():\n    u = User("
         );
     }
@@ -130,8 +174,9 @@ mod tests {
     #[test]
     fn fim_template_wraps_prefix_and_suffix() {
         let prompt = render(&context(), &spec(PromptKind::Fim));
-        assert!(prompt.starts_with("<P># app/models.py\n"));
-        assert!(prompt.ends_with("u = User(<S>)\n<M>"));
+        assert!(prompt.text.starts_with("<P># app/models.py\n"));
+        assert!(prompt.text.ends_with("u = User(<S>)\n<M>"));
+        assert!(prompt.text[..prompt.cursor].ends_with("u = User("));
     }
 
     #[test]
@@ -140,7 +185,7 @@ mod tests {
             template: Some("{snippets}<S>{suffix}<P>{preamble}{prefix}<M>".into()),
             ..spec(PromptKind::Fim)
         };
-        let prompt = render(&context(), &spec);
+        let prompt = render(&context(), &spec).text;
         assert_eq!(
             prompt,
             "# app/models.py\nclass User:\n    name: str\n\n<S>)\n<P>import os\ndef load():\n    u = User(<M>"
@@ -153,6 +198,21 @@ mod tests {
     }
 
     #[test]
+    fn a_repository_level_template_names_each_file() {
+        let spec = PromptSpec {
+            template: Some("<R>{repo}\n{snippets}<F>{path}\n<P>{prefix}<S>{suffix}<M>".into()),
+            snippet: Some("<F>{path}\n{text}\n".into()),
+            ..spec(PromptKind::Fim)
+        };
+        let prompt = render(&context(), &spec);
+        assert_eq!(prompt.text.len() - prompt.cursor, "<S>)\n<M>".len());
+        assert_eq!(
+            prompt.text,
+            "<R>app\n<F>app/models.py\nclass User:\n    name: str\n<F>app/main.py\n<P>def load():\n    u = User(<S>)\n<M>"
+        );
+    }
+
+    #[test]
     fn placeholders_inside_the_code_are_left_alone() {
         let mut context = context();
         context.prefix = "f\"{prefix}{x\"".into();
@@ -160,7 +220,7 @@ mod tests {
         context.preamble.clear();
         assert_eq!(
             fill("{a}{prefix}}", &[("prefix", &context.prefix)]),
-            "{a}f\"{prefix}{x\"}"
+            ("{a}f\"{prefix}{x\"}".to_string(), Some(16))
         );
     }
 

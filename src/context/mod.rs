@@ -91,6 +91,8 @@ pub struct Context {
     pub mode: Mode,
     /// The line comment token of the file's language (`#`, `//`).
     pub comment: String,
+    /// The file's path, as snippet headers show paths.
+    pub path: String,
 }
 
 /// Builds the context for a cursor at byte offset `cursor` of `source`.
@@ -158,6 +160,7 @@ pub fn build(
         comment: source
             .language
             .map_or_else(|| "#".to_string(), |l| l.line_comment.clone()),
+        path: source.path.to_string(),
     }
 }
 

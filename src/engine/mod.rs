@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use llama_cpp_2::model::LlamaModel;
 use tokio::sync::oneshot;
 
+use crate::prompt::Prompt;
+
 pub use threads::{Threads, cores, default_threads};
 pub use worker::common_prefix_len;
 
@@ -60,7 +62,7 @@ pub type StopRule = Box<dyn Fn(&str) -> Option<usize> + Send>;
 /// One generation job.
 pub struct Generate {
     /// The rendered prompt; control tokens written in it (e.g. FIM sentinels) are parsed as such.
-    pub prompt: String,
+    pub prompt: Prompt,
     pub max_tokens: u32,
     /// Time for generating once the prompt is read; what is ready then is the answer.
     pub decode_budget: Duration,
@@ -77,7 +79,7 @@ pub struct Generate {
 
 /// Decode a prompt into the KV cache ahead of the request that will need it.
 pub struct Prefill {
-    pub prompt: String,
+    pub prompt: Prompt,
     pub cancel: CancelFlag,
     pub adapter: Option<String>,
 }
@@ -101,7 +103,10 @@ pub struct GenerationStats {
     pub prompt_tokens: usize,
     /// Prompt tokens whose KV entries were reused from the previous request.
     pub reused_tokens: usize,
-    /// Prompt tokens decoded for this request (prompt_tokens - reused_tokens).
+    /// Prompt tokens after the changed part (a FIM prompt's suffix) whose KV entries were
+    /// moved to their new positions instead of being read again.
+    pub moved_tokens: usize,
+    /// Prompt tokens decoded for this request (prompt_tokens - reused_tokens - moved_tokens).
     pub prefill_tokens: usize,
     /// Time spent switching the LoRA adapter before the prompt (0 when it was in place).
     pub adapter_switch_ms: f64,

@@ -20,6 +20,7 @@ use super::{
     EngineConfig, EngineError, EngineStatus, Finish, Generate, Generation, GenerationStats, Job,
     LoadEvent, OnLoad, Shared,
 };
+use crate::prompt::Prompt;
 
 /// Most tokens llama.cpp decodes in one batch.
 const BATCH: usize = 512;
@@ -27,6 +28,14 @@ const BATCH: usize = 512;
 /// in (64 tokens take 150-350 ms on a 2-core laptop CPU) and keeps what it read, which
 /// the next prompt usually shares; 128 and 256 read no faster here.
 const FEED_CHUNK: usize = 64;
+
+/// A run of cached tokens at the prompt's end is moved into place only when it is at
+/// least this long (shorter runs are cheaper to read again than to track).
+const MIN_MOVE: usize = 16;
+/// A moved run's entries were computed after slightly different text (the prompt before
+/// the edit). Once this many tokens before it changed since it was last read, it is read
+/// again, so the difference stays a few keystrokes' worth.
+const MAX_DRIFT: usize = 48;
 
 /// Length of the longest common prefix of two token sequences.
 pub fn common_prefix_len<T: PartialEq>(a: &[T], b: &[T]) -> usize {
@@ -82,6 +91,7 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
         pieces: Pieces::of(&model),
         governor,
         fewest_threads: 0,
+        can_move: can_shift(&model),
     };
     for job in jobs {
         let (job, answer) = match job {
@@ -196,10 +206,12 @@ fn new_context<'m>(
     let slots = config.slots.max(1);
     let params = LlamaContextParams::default()
         .with_n_ctx(NonZeroU32::new(config.context_length.max(256 * slots)))
-        // Each slot (sequence) gets its own part of the cache: a decode attends only to
-        // its own slot's entries.
-        .with_n_seq_max(slots)
-        .with_kv_unified(false)
+        // One sequence per slot (a decode attends only to its own slot's entries) and one
+        // more that holds a run of entries while the text before it is decoded (see
+        // `Session::sync_cache`). One cache for all: entries move between sequences
+        // without being copied.
+        .with_n_seq_max(slots + 1)
+        .with_kv_unified(true)
         .with_n_batch(BATCH as u32)
         .with_n_ubatch(BATCH as u32)
         .with_n_threads(threads)
@@ -210,6 +222,17 @@ fn new_context<'m>(
     model
         .new_context(backend, params)
         .map_err(|e| format!("llama.cpp could not create a context: {e}"))
+}
+
+/// Whether the model's KV entries can be moved to other positions (RoPE shifted): not
+/// with multi-section RoPE, whose GGUF has `<arch>.rope.dimension_sections`.
+fn can_shift(model: &LlamaModel) -> bool {
+    let Ok(arch) = model.meta_val_str("general.architecture") else {
+        return false;
+    };
+    model
+        .meta_val_str(&format!("{arch}.rope.dimension_sections"))
+        .is_err()
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -260,6 +283,8 @@ struct Slot {
     adapter: Option<String>,
     /// When it was last used (a counter), to evict the least recently used.
     used: u64,
+    /// Tokens before the prompt's moved end that changed since that end was last read.
+    drift: usize,
 }
 
 /// The llama.cpp context, its KV cache slots and the tokens each holds (positions 0..).
@@ -281,6 +306,8 @@ struct Session<'m> {
     governor: Governor,
     /// The fewest threads a decode used since the current generation started (0: none yet).
     fewest_threads: u32,
+    /// Whether cached entries may be moved to new positions (see [`can_shift`]).
+    can_move: bool,
 }
 
 impl Session<'_> {
@@ -306,6 +333,11 @@ impl Session<'_> {
 
     fn seq(&self) -> i32 {
         self.current as i32
+    }
+
+    /// The sequence that holds a run of entries while they are moved.
+    fn spare_seq(&self) -> i32 {
+        self.slots.len() as i32
     }
 
     /// Tokens of context one slot holds.
@@ -436,20 +468,20 @@ impl Session<'_> {
     /// Token healing: the cursor sits wherever the user stopped typing, so the code before
     /// it usually ends inside a token ("array.s" + "dev()", "Router:" + ":new()", "= " +
     /// "React"), and its last token is one the model would rarely have chosen there. Drops
-    /// that token and returns its text, which the first generated token must then start
-    /// with. Control tokens after it (a FIM template's closing sentinel) stay in place.
-    fn heal(&self, prompt: &mut Vec<LlamaToken>) -> Option<Vec<u8>> {
-        let tail = prompt
+    /// the last token of `before` (the prompt up to the cursor) and returns its text, which
+    /// the first generated token must then start with. Control tokens at its end stay.
+    fn heal(&self, before: &mut Vec<LlamaToken>) -> Option<Vec<u8>> {
+        let tail = before
             .iter()
             .rev()
             .take_while(|&&t| self.pieces.get(t).is_empty())
             .count();
-        let at = prompt.len().checked_sub(tail + 1)?;
-        let piece = self.pieces.get(prompt[at]);
+        let at = before.len().checked_sub(tail + 1)?;
+        let piece = self.pieces.get(before[at]);
         if at < 2 || piece.contains(&b'\n') {
             return None;
         }
-        prompt.remove(at);
+        before.remove(at);
         Some(piece.to_vec())
     }
 
@@ -466,36 +498,130 @@ impl Session<'_> {
         (allowed[best.0 as usize].0, logprob)
     }
 
-    /// The prompt's tokens as generation will see them (cut to fit, healed), with the
-    /// text the first generated token must start with.
-    fn prompt_tokens(&self, prompt: &str, max_tokens: u32) -> (Vec<LlamaToken>, Option<Vec<u8>>) {
+    /// The prompt's tokens as generation will see them (cut to fit, healed at the cursor),
+    /// with the text the first generated token must start with.
+    fn prompt_tokens(
+        &self,
+        prompt: &Prompt,
+        max_tokens: u32,
+    ) -> (Vec<LlamaToken>, Option<Vec<u8>>) {
         let n_ctx = self.slot_room();
-        let mut tokens = tokenize(self.model, prompt, self.config.add_bos);
+        let cursor = prompt.cursor.min(prompt.text.len());
+        let (before, after) = prompt
+            .text
+            .split_at_checked(cursor)
+            .unwrap_or((&prompt.text, ""));
+        let mut tokens = tokenize(self.model, before, self.config.add_bos);
+        let healed = self.heal(&mut tokens);
+        tokens.extend(tokenize(self.model, after, false));
         let room = n_ctx.saturating_sub(max_tokens as usize + 1).max(1);
         if tokens.len() > room {
             // The context builder keeps prompts within budget; this only guards the cache.
             tokens.drain(..tokens.len() - room);
         }
-        let healed = self.heal(&mut tokens);
         (tokens, healed)
     }
 
     /// Brings the KV cache to `prompt`, decoding only what it does not hold yet; the last
-    /// token is always decoded when `need_logits`. Returns how many tokens were reused.
+    /// token is always decoded when `need_logits`. Returns how many tokens were reused
+    /// from the cache's start and how many were moved into place from further on.
+    ///
+    /// A FIM prompt puts the code after the cursor after the code before it, so typing
+    /// changes the middle of the prompt, not its end. The longest run of cached tokens
+    /// that the rest of the new prompt also has (the suffix, or the part of it read before
+    /// a cancellation) is kept aside in a spare sequence while the changed text before it
+    /// is decoded, then shifted to its new positions (llama.cpp's server calls this cache
+    /// reuse): a keystroke reads a few tokens, not the whole suffix again.
     fn sync_cache(
         &mut self,
         prompt: &[LlamaToken],
         need_logits: bool,
         cancel: &super::CancelFlag,
-    ) -> Result<usize, EngineError> {
-        let mut reuse = common_prefix_len(&self.cached, prompt);
-        if need_logits {
-            reuse = reuse.min(prompt.len().saturating_sub(1));
-        }
-        self.truncate_cache(reuse);
+    ) -> Result<(usize, usize), EngineError> {
+        let end = prompt.len() - usize::from(need_logits && !prompt.is_empty());
+        let reuse = common_prefix_len(&self.cached, prompt).min(end);
+        let run = self.movable_run(prompt, reuse, end);
+        self.truncate_cache_keeping(reuse, run);
+        // A failed cut resets the whole cache, the run's entries with it.
+        let run = run.filter(|_| self.cached.len() == reuse);
         let reuse = self.cached.len();
-        self.feed(&prompt[reuse..], cancel)?;
-        Ok(reuse)
+        let Some(run) = run else {
+            self.slots[self.current].drift = 0;
+            self.feed(&prompt[reuse..], cancel)?;
+            return Ok((reuse, 0));
+        };
+        let Run { from, at, len } = run;
+        // A few tokens of changed text are read whatever happens, so that the run is not
+        // lost to a cancellation (the next keystroke's prompt has it too).
+        let text = &prompt[reuse..at];
+        let fed = if text.len() <= FEED_CHUNK {
+            self.feed(text, &super::CancelFlag::default())
+        } else {
+            self.feed(text, cancel)
+        };
+        let spare = self.spare_seq();
+        if let Err(e) = fed {
+            let _ = self
+                .context
+                .clear_kv_cache_seq(Some(spare as u32), None, None);
+            return Err(e);
+        }
+        let moved = self
+            .context
+            .kv_cache_seq_add(
+                spare,
+                Some(from as u32),
+                Some((from + len) as u32),
+                at as i32 - from as i32,
+            )
+            .and_then(|()| {
+                self.context.copy_kv_cache_seq(
+                    spare,
+                    self.seq(),
+                    Some(at as u32),
+                    Some((at + len) as u32),
+                )
+            });
+        let _ = self
+            .context
+            .clear_kv_cache_seq(Some(spare as u32), None, None);
+        if moved.is_err() {
+            self.reset();
+            self.feed(prompt, cancel)?;
+            return Ok((0, 0));
+        }
+        self.cached.extend_from_slice(&prompt[at..at + len]);
+        self.slots[self.current].drift += (at - reuse).max(from - reuse).max(1);
+        self.feed(&prompt[at + len..], cancel)?;
+        Ok((reuse, len))
+    }
+
+    /// The run of cached tokens after the first `reuse` that is worth moving to where
+    /// `prompt[reuse..end]` has it too.
+    fn movable_run(&self, prompt: &[LlamaToken], reuse: usize, end: usize) -> Option<Run> {
+        if !self.can_move || self.slots[self.current].drift >= MAX_DRIFT {
+            return None;
+        }
+        let run = longest_shared_run(&self.cached[reuse..], &prompt[reuse..end])?;
+        (run.len >= MIN_MOVE).then_some(Run {
+            from: reuse + run.from,
+            at: reuse + run.at,
+            len: run.len,
+        })
+    }
+
+    /// Keeps the first `keep` cached tokens; the run beyond them, when given, goes to the
+    /// spare sequence first so that its entries survive.
+    fn truncate_cache_keeping(&mut self, keep: usize, run: Option<Run>) {
+        if let Some(Run { from, len, .. }) = run {
+            let _ = self.context.copy_kv_cache_seq(
+                self.seq(),
+                self.spare_seq(),
+                Some(from as u32),
+                Some((from + len) as u32),
+            );
+        }
+        self.truncate_cache(keep);
     }
 
     fn prefill(&mut self, job: &super::Prefill) {
@@ -561,9 +687,17 @@ impl Session<'_> {
             adapter_switch_ms: self.select(&prompt, job.adapter.as_deref())?,
             ..Default::default()
         };
-        let reuse = self.sync_cache(&prompt, true, &job.cancel)?;
+        let (reuse, moved) = self.sync_cache(&prompt, true, &job.cancel)?;
+        tracing::debug!(
+            prompt = prompt.len(),
+            reused = reuse,
+            moved,
+            read = prompt.len() - reuse - moved,
+            "prompt in the cache"
+        );
         stats.reused_tokens = reuse;
-        stats.prefill_tokens = prompt.len() - reuse;
+        stats.moved_tokens = moved;
+        stats.prefill_tokens = prompt.len() - reuse - moved;
         stats.prefill_ms = ms(prefill_start);
 
         let decode_start = Instant::now();
@@ -643,6 +777,36 @@ impl Session<'_> {
 
         Ok(out.into_generation(stats))
     }
+}
+
+/// A run of tokens the cache holds at `from` and a prompt has at `at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    from: usize,
+    at: usize,
+    len: usize,
+}
+
+/// The longest run of tokens that `cached` and `prompt` both have (the latest in `prompt`
+/// among equally long ones).
+fn longest_shared_run<T: PartialEq>(cached: &[T], prompt: &[T]) -> Option<Run> {
+    // lengths[j]: the length of the shared run ending at cached[i - 1] and prompt[j - 1].
+    let mut lengths = vec![0usize; prompt.len() + 1];
+    let mut best: Option<Run> = None;
+    for (i, c) in cached.iter().enumerate() {
+        for j in (0..prompt.len()).rev() {
+            lengths[j + 1] = if *c == prompt[j] { lengths[j] + 1 } else { 0 };
+            let len = lengths[j + 1];
+            if len > 0 && best.is_none_or(|b| (len, j) > (b.len, b.at + b.len - 1)) {
+                best = Some(Run {
+                    from: i + 1 - len,
+                    at: j + 1 - len,
+                    len,
+                });
+            }
+        }
+    }
+    best
 }
 
 /// Most draft tokens checked after each generated token.
@@ -778,6 +942,23 @@ mod tests {
         assert_eq!(common_prefix_len(&[1, 2, 3], &[1, 2, 4]), 2);
         assert_eq!(common_prefix_len(&[1, 2], &[1, 2, 3]), 2);
         assert_eq!(common_prefix_len::<i32>(&[], &[1]), 0);
+    }
+
+    #[test]
+    fn the_run_to_move_is_the_longest_the_cache_and_the_prompt_share() {
+        // cache: [old tail 7 8] [suffix 4 5 6] [generated 9 6]; prompt: [new tail 3] [4 5 6]
+        let run = |from, at, len| Some(Run { from, at, len });
+        assert_eq!(
+            longest_shared_run(&[7, 8, 4, 5, 6, 9, 6], &[3, 4, 5, 6]),
+            run(2, 1, 3)
+        );
+        assert_eq!(longest_shared_run(&[1, 2], &[3, 4]), None);
+        assert_eq!(longest_shared_run::<i32>(&[1, 2], &[]), None);
+        // A suffix read only in part before a cancellation: its start is still shared.
+        assert_eq!(
+            longest_shared_run(&[8, 4, 5], &[3, 3, 4, 5, 6, 7]),
+            run(1, 2, 2)
+        );
     }
 
     #[test]

@@ -277,6 +277,35 @@ pub fn read_header(path: &Path) -> Result<Header, GgufError> {
     Ok(header)
 }
 
+/// The BPE merges ("left right", in rank order) whose result is a kept token. A kept
+/// token's parts are substrings of it, which the kept set includes (see `vocab::select`),
+/// so text whose tokens are all kept merges exactly as with every merge; a merge left out
+/// would only have made a token that is gone.
+fn kept_merges(header: &Header, keep: &[u32], merges: &[Value]) -> Result<Vec<Value>, GgufError> {
+    let tokens = header.tokens()?;
+    let kept: std::collections::HashSet<&[u8]> =
+        keep.iter().map(|&id| tokens[id as usize]).collect();
+    let mut out = Vec::with_capacity(merges.len());
+    for merge in merges {
+        let Value::String(text) = merge else {
+            return Err(GgufError::Corrupt(
+                "tokenizer.ggml.merges holds a value that is not a string".into(),
+            ));
+        };
+        let Some(space) = text.iter().position(|&b| b == b' ') else {
+            return Err(GgufError::Corrupt(format!(
+                "the merge {:?} has no space between its parts",
+                String::from_utf8_lossy(text)
+            )));
+        };
+        let joined = [&text[..space], &text[space + 1..]].concat();
+        if kept.contains(joined.as_slice()) {
+            out.push(merge.clone());
+        }
+    }
+    Ok(out)
+}
+
 /// How [`trim_vocabulary`] rewrites a model.
 #[derive(Debug, Clone, Copy)]
 pub struct Trim<'a> {
@@ -336,10 +365,8 @@ pub fn trim_vocabulary(src: &Path, dst: &mut dyn Write, how: Trim) -> Result<usi
                 })?;
                 v.with_u64(id)
             }
-            Value::Array(..) if key == "tokenizer.ggml.merges" => {
-                return Err(GgufError::Trim(
-                    "BPE vocabularies (with merges) are not supported".into(),
-                ));
+            Value::Array(t, merges) if key == "tokenizer.ggml.merges" => {
+                Value::Array(*t, kept_merges(&header, keep, merges)?)
             }
             v => v.clone(),
         };
@@ -595,6 +622,16 @@ mod tests {
             ),
             ("tokenizer.ggml.eos_token_id".to_owned(), Value::U32(3)),
             ("tokenizer.ggml.padding_token_id".to_owned(), Value::U32(1)),
+            (
+                "tokenizer.ggml.merges".to_owned(),
+                Value::Array(
+                    8,
+                    vec![
+                        Value::String(b"b a".to_vec()),
+                        Value::String(b"a b".to_vec()),
+                    ],
+                ),
+            ),
         ];
         let embd = TensorInfo {
             name: "token_embd.weight".into(),
@@ -688,6 +725,11 @@ mod tests {
             Some(&Value::U32(0))
         );
         assert_eq!(h.get("tokenizer.ggml.eos_token_id"), Some(&Value::U32(1)));
+        // "a b" makes the kept "ab"; "b a" made no token at all.
+        assert_eq!(
+            h.get("tokenizer.ggml.merges"),
+            Some(&Value::Array(8, vec![Value::String(b"a b".to_vec())]))
+        );
         assert_eq!(
             h.get("nib.vocabulary.source_sha256"),
             Some(&Value::String(b"abc".to_vec()))

@@ -14,6 +14,7 @@ mod wheel;
 pub use error::ModelError;
 pub use pull::{PullProgress, pull};
 
+use crate::config::Budgets;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::env;
@@ -24,6 +25,14 @@ use std::path::{Path, PathBuf};
 
 /// The manifests shipped in the binary: (path in the repository, toml text).
 const BUILTIN: &[(&str, &str)] = &[
+    (
+        "models/qwen2.5-coder-0.5b.toml",
+        include_str!("../../models/qwen2.5-coder-0.5b.toml"),
+    ),
+    (
+        "models/qwen2.5-coder-1.5b.toml",
+        include_str!("../../models/qwen2.5-coder-1.5b.toml"),
+    ),
     (
         "models/gemma-3-270m-code.toml",
         include_str!("../../models/gemma-3-270m-code.toml"),
@@ -66,6 +75,12 @@ pub struct ModelManifest {
     /// Strings that end generation when the model writes them.
     #[serde(default)]
     pub stop: Vec<String>,
+    /// The weights' license and where its notice is kept, for third-party models.
+    #[serde(default)]
+    pub license: Option<String>,
+    /// What a suggestion from this model may cost by default (the settings override it).
+    #[serde(default)]
+    pub defaults: Budgets,
 }
 
 /// Where a model file is published.
@@ -116,9 +131,14 @@ pub struct PromptSpec {
     pub fim_middle: Option<String>,
     /// The layout, spelled out: `{snippets}`, `{preamble}`, `{prefix}` and `{suffix}` stand for
     /// the context's parts, everything else is written as is (control tokens are parsed).
-    /// Overrides the layout `kind` implies; adapters that teach FIM bring one.
+    /// Overrides the layout `kind` implies; adapters that teach FIM bring one. `{path}` is
+    /// the file's path and `{repo}` its folder's name, for repository-level layouts.
     #[serde(default)]
     pub template: Option<String>,
+    /// How each snippet of `{snippets}` is written: `{path}`, `{text}` and `{comment}` (the
+    /// language's line comment). Default: a comment naming the file, then the text.
+    #[serde(default)]
+    pub snippet: Option<String>,
 }
 
 /// Whether the model sees only the code before the cursor, or the code around it.

@@ -126,7 +126,7 @@ fn resolve_rejects_an_unknown_name_and_lists_the_known_ones() {
     let err = resolve_from(Some("gema"), None, Path::new("/c"), None).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unknown model `gema` in NIB_MODEL: use one of gemma-3-270m-code, gemma-3-270m, or a path to a .gguf file"
+        "unknown model `gema` in NIB_MODEL: use one of qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, gemma-3-270m-code, gemma-3-270m, or a path to a .gguf file"
     );
 }
 
