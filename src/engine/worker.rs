@@ -29,8 +29,8 @@ const BATCH: usize = 512;
 /// the next prompt usually shares; 128 and 256 read no faster here.
 const FEED_CHUNK: usize = 64;
 
-/// A run of cached tokens at the prompt's end is moved into place only when it is at
-/// least this long (shorter runs are cheaper to read again than to track).
+/// A run of cached tokens after the changed part of a prompt is moved into place only
+/// when it is at least this long (shorter runs are cheaper to read again than to track).
 const MIN_MOVE: usize = 16;
 /// A moved run's entries were computed after slightly different text (the prompt before
 /// the edit). Once this many tokens before it changed since it was last read, it is read
@@ -283,7 +283,8 @@ struct Slot {
     adapter: Option<String>,
     /// When it was last used (a counter), to evict the least recently used.
     used: u64,
-    /// Tokens before the prompt's moved end that changed since that end was last read.
+    /// Tokens before the moved run (see `Session::sync_cache`) that changed since the run
+    /// was last read.
     drift: usize,
 }
 
