@@ -35,15 +35,30 @@ fn untimed() -> Value {
     json!({"deadline_ms": 60_000})
 }
 
-/// nib's server in this process with the real model, loaded.
+/// nib's server in this process with the real default model, loaded.
 async fn in_process_server() -> LspClient {
+    server_with(untimed()).await
+}
+
+/// nib's server in this process with these settings (e.g. another `model`), loaded.
+async fn server_with(settings: Value) -> LspClient {
     common::pull_model();
     // SAFETY: no test in this binary sets NIB_MODEL; the stdio test's child runs without it.
     unsafe { std::env::remove_var("NIB_MODEL") };
     let client = LspClient::in_process();
-    client.initialize(json!({}), untimed()).await.unwrap();
+    client.initialize(json!({}), settings).await.unwrap();
     wait_for_model(&client).await;
     client
+}
+
+/// Gemma 3 270M, trimmed: the default, and the model the shipped adapters are trained on.
+fn gemma() -> Value {
+    json!({"deadline_ms": 60_000, "model": "gemma-3-270m-code"})
+}
+
+/// Qwen2.5-Coder 0.5B, trimmed: a code model with its own fill-in-the-middle tokens.
+fn qwen() -> Value {
+    json!({"deadline_ms": 60_000, "model": "qwen2.5-coder-0.5b-code"})
 }
 
 fn insert_text(answer: &Value) -> String {
@@ -157,14 +172,62 @@ async fn a_one_character_edit_reuses_the_kv_cache() {
         .unwrap();
     let warm = completer.last_timings().unwrap().engine;
     assert!(
-        warm.prefill_tokens <= 4 && warm.reused_tokens + 4 >= warm.prompt_tokens,
-        "after a one-character edit only the tail is decoded: {warm:?}"
+        warm.prefill_tokens <= 4
+            && warm.reused_tokens + warm.moved_tokens + 4 >= warm.prompt_tokens,
+        "after a one-character edit only the changed tokens are decoded: {warm:?}"
+    );
+}
+
+/// Qwen's layout puts the code after the cursor at the end of the prompt, so an edit
+/// changes the middle of it: the cached code after the edit is moved, not read again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_in_the_middle_of_a_long_file_rereads_a_few_tokens() {
+    let client = server_with(qwen()).await;
+    let completer = client.completer().await;
+
+    let uri = common::uri("long_module.py");
+    let text: String = (0..1000)
+        .map(|i| match i % 4 {
+            0 => format!("def step_{i}(values):"),
+            1 => format!("    total = sum(values) + {i}"),
+            2 => "    return total".to_string(),
+            _ => String::new(),
+        } + "\n")
+        .collect();
+    client.open(&uri, "python", &text).await;
+    // Line 501 is `    total = sum(values) + 501`; the cursor after `sum(values`, where
+    // typing `,` starts a new token: the tokens before the cursor change, not only the
+    // one at the cursor (which token healing takes back from the prompt anyway).
+    let (line, character) = (501, 22);
+    client
+        .inline_completion(&uri, line, character)
+        .await
+        .unwrap();
+    let cold = completer.last_timings().unwrap().engine;
+    assert!(
+        cold.prefill_tokens > 200,
+        "the first request reads the prompt: {cold:?}"
+    );
+
+    // What the engine does after the edit, reading ahead while the user types included.
+    let before = completer.engine().prompt_work();
+    client.insert(&uri, 2, line, character, ",").await;
+    client
+        .inline_completion(&uri, line, character + 1)
+        .await
+        .unwrap();
+    let work = completer.engine().prompt_work();
+    let (read, moved) = (work.read - before.read, work.moved - before.moved);
+    let warm = completer.last_timings().unwrap().engine;
+    assert!(
+        read <= 6 && moved > 100,
+        "a one-character edit reads a few tokens ({read}) and moves the code after it ({moved}): {warm:?}"
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documents_and_adapters_keep_their_prompts_in_kv_slots() {
-    let client = in_process_server().await;
+    let client = server_with(gemma()).await;
     let completer = client.completer().await;
     let general = completer
         .adapters()
@@ -209,7 +272,7 @@ def circle_area(radius):
     );
 
     // The base model: another prompt layout, another adapter.
-    let mut settings = untimed();
+    let mut settings = gemma();
     settings["adapter"] = json!("none");
     client.configure(settings).await;
     client.inline_completion(&a, 6, 32).await.unwrap();
@@ -221,7 +284,7 @@ def circle_area(radius):
     );
 
     // Switching back costs the switch, not the prompt.
-    let mut settings = untimed();
+    let mut settings = gemma();
     settings["adapter"] = json!(general);
     client.configure(settings).await;
     client.inline_completion(&a, 6, 32).await.unwrap();
@@ -320,13 +383,25 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
 /// Q5_0/Q6_K matrices widened to Q8_0: it reads code exactly as the full model does (the
 /// same tokens, renumbered) and starts its suggestions the same way.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_trimmed_model_reads_and_completes_code_like_the_full_one() {
-    let trimmed = in_process_server().await;
-    let full = LspClient::in_process();
-    let settings = json!({"deadline_ms": 60_000, "model": "gemma-3-270m"});
-    full.initialize(json!({}), settings).await.unwrap();
-    wait_for_model(&full).await;
-    let keep = nib::model::vocabulary("gemma-3-270m-code.txt").unwrap();
+async fn the_trimmed_default_reads_and_completes_code_like_the_full_model() {
+    reads_and_completes_like_the_full_model(nib::model::default_manifest()).await;
+}
+
+/// The same for Qwen2.5-Coder 0.5B trimmed, whose tokenizer is byte-level BPE.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trimmed_qwen_reads_and_completes_code_like_the_full_model() {
+    let qwen = nib::model::find_manifest("qwen2.5-coder-0.5b-code").unwrap();
+    reads_and_completes_like_the_full_model(qwen).await;
+}
+
+async fn reads_and_completes_like_the_full_model(trimmed: nib::model::ModelManifest) {
+    let nib::model::Source::Trim(source) = &trimmed.source else {
+        panic!("{} is made from another model", trimmed.name);
+    };
+    let settings = |model: &str| json!({"deadline_ms": 60_000, "model": model});
+    let keep = nib::model::vocabulary(&source.keep).unwrap();
+    let full = server_with(settings(&source.model)).await;
+    let trimmed = server_with(settings(&trimmed.name)).await;
     let (trimmed_engine, full_engine) = (
         trimmed.completer().await.engine().clone(),
         full.completer().await.engine().clone(),
@@ -401,7 +476,11 @@ async fn the_trimmed_model_reads_and_completes_code_like_the_full_one() {
 #[test]
 fn a_cache_with_only_the_full_model_gets_the_default_written_on_start() {
     common::pull_model();
-    let full = nib::model::find_manifest("gemma-3-270m").unwrap();
+    let default = nib::model::default_manifest();
+    let nib::model::Source::Trim(source) = &default.source else {
+        panic!("the default model is made from another one");
+    };
+    let full = nib::model::find_manifest(&source.model).unwrap();
     let cached = nib::model::model_path(&full);
     let home = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let models = home.path().join("models");
@@ -427,7 +506,6 @@ fn a_cache_with_only_the_full_model_gets_the_default_written_on_start() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("suggestion:"), "{stdout}");
-    let default = nib::model::default_manifest();
     assert_eq!(
         std::fs::metadata(models.join(&default.file)).unwrap().len(),
         default.size
@@ -435,13 +513,13 @@ fn a_cache_with_only_the_full_model_gets_the_default_written_on_start() {
 }
 
 /// The cursor usually sits inside a token (`Vec:` before `:new()`, `= ` before a name):
-/// the engine heals the prompt's last token, with the FIM adapter (code after the cursor,
-/// a closing sentinel after the prefix) as without it.
+/// the engine heals the token before the cursor, with code after the cursor (which the
+/// prompt puts after the cursor's token) as without it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cursor_inside_a_token_gets_the_rest_of_it() {
     let client = in_process_server().await;
     let cases = [
-        // Code after the cursor: the FIM adapter.
+        // Code after the cursor.
         (
             "heal.rs",
             "rust",
@@ -449,7 +527,7 @@ async fn a_cursor_inside_a_token_gets_the_rest_of_it() {
             1,
             24,
         ),
-        // The end of the file: the base model, prefix only.
+        // The end of the file.
         (
             "heal_end.rs",
             "rust",

@@ -9,7 +9,7 @@ mod threads;
 mod worker;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -189,6 +189,19 @@ pub struct StepCost {
 struct Shared {
     status: Mutex<EngineStatus>,
     model: OnceLock<Arc<LlamaModel>>,
+    /// Prompt tokens read and moved since the start, by every job (reading ahead while
+    /// the user types included).
+    read: AtomicU64,
+    moved: AtomicU64,
+}
+
+/// What the engine did with prompts since it started (see [`Engine::prompt_work`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PromptWork {
+    /// Prompt tokens decoded.
+    pub read: u64,
+    /// Cached prompt tokens moved to new positions instead of being read again.
+    pub moved: u64,
 }
 
 /// A handle to the engine thread; cheap to clone.
@@ -225,6 +238,8 @@ impl Engine {
         let shared = Arc::new(Shared {
             status: Mutex::new(EngineStatus::Loading),
             model: OnceLock::new(),
+            read: AtomicU64::new(0),
+            moved: AtomicU64::new(0),
         });
         let thread_shared = Arc::clone(&shared);
         let spawned = std::thread::Builder::new()
@@ -243,12 +258,23 @@ impl Engine {
         let shared = Arc::new(Shared {
             status: Mutex::new(EngineStatus::Failed(message)),
             model: OnceLock::new(),
+            read: AtomicU64::new(0),
+            moved: AtomicU64::new(0),
         });
         Engine { jobs, shared }
     }
 
     pub fn status(&self) -> EngineStatus {
         self.shared.status.lock().unwrap().clone()
+    }
+
+    /// Prompt tokens read and moved so far by every job, including the prompts read ahead
+    /// while the user types (which no request's [`GenerationStats`] shows).
+    pub fn prompt_work(&self) -> PromptWork {
+        PromptWork {
+            read: self.shared.read.load(Ordering::Relaxed),
+            moved: self.shared.moved.load(Ordering::Relaxed),
+        }
     }
 
     /// Number of tokens `text` becomes (without BOS); `None` until the model is loaded.

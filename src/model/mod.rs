@@ -26,8 +26,16 @@ use std::path::{Path, PathBuf};
 /// The manifests shipped in the binary: (path in the repository, toml text).
 const BUILTIN: &[(&str, &str)] = &[
     (
+        "models/qwen2.5-coder-0.5b-code.toml",
+        include_str!("../../models/qwen2.5-coder-0.5b-code.toml"),
+    ),
+    (
         "models/qwen2.5-coder-0.5b.toml",
         include_str!("../../models/qwen2.5-coder-0.5b.toml"),
+    ),
+    (
+        "models/qwen2.5-coder-1.5b-code.toml",
+        include_str!("../../models/qwen2.5-coder-1.5b-code.toml"),
     ),
     (
         "models/qwen2.5-coder-1.5b.toml",

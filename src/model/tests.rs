@@ -4,6 +4,7 @@ use tempfile::TempDir;
 
 const GEMMA_SIZE: u64 = 253_113_024;
 const GEMMA_SHA256: &str = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818";
+const QWEN_SHA256: &str = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32";
 
 /// A manifest for a small test file holding `content`.
 fn manifest_for(content: &[u8]) -> ModelManifest {
@@ -56,6 +57,13 @@ fn builtin_manifests_parse_and_the_default_is_gemma() {
         default.prompt,
         find_manifest("gemma-3-270m").unwrap().prompt
     );
+    // The trimmed Qwen is the full one's weights, prompted the same way.
+    let (trimmed, qwen) = (
+        find_manifest("qwen2.5-coder-0.5b-code").unwrap(),
+        find_manifest("qwen2.5-coder-0.5b").unwrap(),
+    );
+    assert_eq!(trimmed.weights_sha256(), QWEN_SHA256);
+    assert_eq!((trimmed.prompt, trimmed.stop), (qwen.prompt, qwen.stop));
     let gemma = find_manifest("gemma-3-270m").unwrap();
     assert_eq!(gemma.weights_sha256(), GEMMA_SHA256);
     assert_eq!(gemma.file, "gemma-3-270m-q4_k_m.gguf");
@@ -126,7 +134,7 @@ fn resolve_rejects_an_unknown_name_and_lists_the_known_ones() {
     let err = resolve_from(Some("gema"), None, Path::new("/c"), None).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unknown model `gema` in NIB_MODEL: use one of qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, gemma-3-270m-code, gemma-3-270m, or a path to a .gguf file"
+        "unknown model `gema` in NIB_MODEL: use one of qwen2.5-coder-0.5b-code, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b-code, qwen2.5-coder-1.5b, gemma-3-270m-code, gemma-3-270m, or a path to a .gguf file"
     );
 }
 

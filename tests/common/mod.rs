@@ -4,19 +4,27 @@
 use std::process::Command;
 use std::sync::Once;
 
-/// Pulls the default model through `nib model pull` (a no-op when cached).
+/// Pulls the default model and the code model (`qwen2.5-coder-0.5b-code`, whose prompt
+/// layout puts the code after the cursor after the code before it) through `nib model
+/// pull` (a no-op when cached).
 pub fn pull_model() {
     static PULL: Once = Once::new();
     PULL.call_once(|| {
-        let out = Command::new(env!("CARGO_BIN_EXE_nib"))
-            .args(["model", "pull"])
-            .output()
-            .expect("run nib model pull");
-        assert!(
-            out.status.success(),
-            "nib model pull failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        for args in [
+            &["model", "pull"][..],
+            &["model", "pull", "qwen2.5-coder-0.5b-code"],
+        ] {
+            let out = Command::new(env!("CARGO_BIN_EXE_nib"))
+                .args(args)
+                .output()
+                .expect("run nib model pull");
+            assert!(
+                out.status.success(),
+                "nib {} failed:\n{}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     });
 }
 

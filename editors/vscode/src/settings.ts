@@ -25,10 +25,11 @@ export interface ExtensionSettings {
    * to an adapter manifest `.toml`.
    */
   adapter: string;
-  maxTokens: number;
+  /** The three budgets: `null` leaves them to the model's defaults (its manifest's). */
+  maxTokens: number | null;
   threads: number | null;
-  contextTokens: number;
-  deadlineMs: number;
+  contextTokens: number | null;
+  deadlineMs: number | null;
   minConfidence: number;
   /** Per-language switches keyed by VS Code language id (nib's ids are accepted too). */
   languages: Record<string, unknown>;

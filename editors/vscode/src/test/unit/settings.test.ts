@@ -17,9 +17,6 @@ describe('toNibSettings', () => {
   test('defaults map to nib keys, unset ones left out', () => {
     assert.deepEqual(toNibSettings(defaultSettings()), {
       adapter: 'auto',
-      max_tokens: 48,
-      context_tokens: 512,
-      deadline_ms: 250,
       min_confidence: 0,
       languages: { python: true, javascript: true, typescript: true, tsx: true, rust: true, go: true },
     });
@@ -130,7 +127,10 @@ test("package.json defaults are nib's defaults (README.md Settings table)", (t) 
     return Number(row[1]);
   };
   const nib = toNibSettings(defaultSettings());
-  for (const key of ['max_tokens', 'context_tokens', 'deadline_ms', 'min_confidence']) {
-    assert.equal(nib[key], nibDefault(key), key);
+  assert.equal(nib.min_confidence, nibDefault('min_confidence'));
+  // The budgets are the model's unless the user sets them (README: "the model's").
+  for (const key of ['max_tokens', 'context_tokens', 'deadline_ms']) {
+    assert.equal(nib[key], undefined, key);
+    assert.match(text, new RegExp('^\\| `' + key + '` \\| the model\'s', 'm'), key);
   }
 });
