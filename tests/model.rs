@@ -196,22 +196,26 @@ async fn an_edit_in_the_middle_of_a_long_file_rereads_a_few_tokens() {
         .collect();
     client.open(&uri, "python", &text).await;
     // Line 501 is `    total = sum(values) + 501`; the cursor after `sum(values`, where
-    // typing `,` starts a new token: the tokens before the cursor change, not only the
+    // typing `,` or `)` starts a new token: the tokens before the cursor change, not only the
     // one at the cursor (which token healing takes back from the prompt anyway).
     let (line, character) = (501, 22);
-    client
-        .inline_completion(&uri, line, character)
-        .await
-        .unwrap();
+    let first = insert_text(
+        &client
+            .inline_completion(&uri, line, character)
+            .await
+            .unwrap(),
+    );
     let cold = completer.last_timings().unwrap().engine;
     assert!(
         cold.prefill_tokens > 200,
         "the first request reads the prompt: {cold:?}"
     );
+    // A character the suggestion does not start with, so that the model runs again.
+    let typed = if first.starts_with(',') { ")" } else { "," };
 
     // What the engine does after the edit, reading ahead while the user types included.
     let before = completer.engine().prompt_work();
-    client.insert(&uri, 2, line, character, ",").await;
+    client.insert(&uri, 2, line, character, typed).await;
     client
         .inline_completion(&uri, line, character + 1)
         .await
@@ -219,6 +223,7 @@ async fn an_edit_in_the_middle_of_a_long_file_rereads_a_few_tokens() {
     let work = completer.engine().prompt_work();
     let (read, moved) = (work.read - before.read, work.moved - before.moved);
     let warm = completer.last_timings().unwrap().engine;
+    assert_eq!(completer.counters().typed_through, 0, "the model ran again");
     assert!(
         read <= 6 && moved > 100,
         "a one-character edit reads a few tokens ({read}) and moves the code after it ({moved}): {warm:?}"
