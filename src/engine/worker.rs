@@ -554,8 +554,10 @@ impl Session<'_> {
     ) -> Result<(usize, usize), EngineError> {
         let end = prompt.len() - usize::from(need_logits && !prompt.is_empty());
         let reuse = common_prefix_len(&self.cached, prompt).min(end);
-        let run = self.movable_run(prompt, reuse, end);
-        self.truncate_cache_keeping(reuse, run);
+        let run = self
+            .movable_run(prompt, reuse, end)
+            .filter(|&run| self.park(run));
+        self.truncate_cache(reuse);
         // A failed cut resets the whole cache, the run's entries with it.
         let run = run.filter(|_| self.cached.len() == reuse);
         let reuse = self.cached.len();
@@ -625,18 +627,17 @@ impl Session<'_> {
         })
     }
 
-    /// Keeps the first `keep` cached tokens; the run beyond them, when given, goes to the
-    /// spare sequence first so that its entries survive.
-    fn truncate_cache_keeping(&mut self, keep: usize, run: Option<Run>) {
-        if let Some(Run { from, len, .. }) = run {
-            let _ = self.context.copy_kv_cache_seq(
+    /// Copies the run's entries to the spare sequence, so that they survive the cut after
+    /// the common prefix; false when llama.cpp refused (the run is then read again).
+    fn park(&mut self, Run { from, len, .. }: Run) -> bool {
+        self.context
+            .copy_kv_cache_seq(
                 self.seq(),
                 self.spare_seq(),
                 Some(from as u32),
                 Some((from + len) as u32),
-            );
-        }
-        self.truncate_cache(keep);
+            )
+            .is_ok()
     }
 
     fn prefill(&mut self, job: &super::Prefill) {
