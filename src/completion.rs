@@ -128,6 +128,8 @@ struct Prepared {
     prompt: prompt::Prompt,
     /// The adapter the prompt was laid out for.
     adapter: Option<String>,
+    /// The request's budgets: its settings over the model's defaults.
+    budgets: Budgets,
     context_ms: f64,
 }
 
@@ -337,7 +339,7 @@ impl Completer {
         }
 
         let mode = prepared.context.mode.clone();
-        let budgets = settings.budgets(&self.defaults);
+        let budgets = prepared.budgets;
         // A block is several lines: it gets more tokens and more time than a line.
         let (max_tokens, deadline_ms) = match mode {
             Mode::Line => (budgets.max_tokens, budgets.deadline_ms),
@@ -464,7 +466,8 @@ impl Completer {
         let code_after = !text[cursor..].trim().is_empty();
         let (_, adapter) = self.adapter_for(&request.uri, &request.document, settings, code_after);
         let spec = adapter.map_or(&self.prompt, |a| &a.manifest.prompt);
-        let tokens = settings.budgets(&self.defaults).context_tokens as usize;
+        let budgets = settings.budgets(&self.defaults);
+        let tokens = budgets.context_tokens as usize;
         let budget = Budget {
             tokens,
             // The code after the cursor, when the template shows it, takes up to a quarter.
@@ -490,6 +493,7 @@ impl Completer {
             context,
             prompt,
             adapter: adapter.map(|a| a.manifest.name.clone()),
+            budgets,
             context_ms: ms(started),
         }))
     }
