@@ -68,6 +68,16 @@ fn insert_text(answer: &Value) -> String {
         .to_string()
 }
 
+/// The text of the first suggestion at a position ("" when there is none).
+async fn suggest(client: &LspClient, uri: &str, line: u32, character: u32) -> String {
+    insert_text(
+        &client
+            .inline_completion(uri, line, character)
+            .await
+            .unwrap(),
+    )
+}
+
 async fn spawn_server() -> (Child, LspClient) {
     common::pull_model();
     let mut child = Command::new(env!("CARGO_BIN_EXE_nib"))
@@ -109,7 +119,7 @@ async fn the_binary_over_stdio_completes_python_and_typescript_and_honours_cance
     let ts = common::uri("greet.ts");
     let source = "const numbers: number[] = [1, 2, 3, 4];\nconst total = numbers.reduce((sum, n) => sum + n, 0);\nconsole.";
     client.open(&ts, "typescript", source).await;
-    let text = insert_text(&client.inline_completion(&ts, 2, 8).await.unwrap());
+    let text = suggest(&client, &ts, 2, 8).await;
     assert!(text.starts_with("log("), "after `console.`: {text:?}");
 
     // A long cold prompt, cancelled at once, is answered as cancelled; the next request works.
@@ -127,7 +137,7 @@ async fn the_binary_over_stdio_completes_python_and_typescript_and_honours_cance
     client.notify("$/cancelRequest", json!({"id": id})).await;
     let err = answer.await.expect_err("a cancelled request");
     assert_eq!(err.code, -32800, "{err}");
-    let text = insert_text(&client.inline_completion(&long, 300, 12).await.unwrap());
+    let text = suggest(&client, &long, 300, 12).await;
     assert!(
         !text.is_empty(),
         "the request after a cancelled one gets a suggestion"
@@ -150,12 +160,7 @@ async fn a_one_character_edit_reuses_the_kv_cache() {
     let text = std::fs::read_to_string("tests/fixtures/sample.py").unwrap();
     client.open(&uri, "python", &text).await;
     let (line, character) = (6, 31);
-    let first = insert_text(
-        &client
-            .inline_completion(&uri, line, character)
-            .await
-            .unwrap(),
-    );
+    let first = suggest(&client, &uri, line, character).await;
     assert!(!first.is_empty(), "a suggestion after `array.`");
     let cold = completer.last_timings().unwrap().engine;
     assert!(
@@ -199,12 +204,7 @@ async fn an_edit_in_the_middle_of_a_long_file_rereads_a_few_tokens() {
     // typing `,` or `)` starts a new token: the tokens before the cursor change, not only the
     // one at the cursor (which token healing takes back from the prompt anyway).
     let (line, character) = (501, 22);
-    let first = insert_text(
-        &client
-            .inline_completion(&uri, line, character)
-            .await
-            .unwrap(),
-    );
+    let first = suggest(&client, &uri, line, character).await;
     let cold = completer.last_timings().unwrap().engine;
     assert!(
         cold.prefill_tokens > 200,
@@ -308,13 +308,13 @@ async fn typing_through_a_suggestion_answers_without_the_model() {
 
     let uri = common::uri("through.py");
     client.open(&uri, "python", "import numpy as").await;
-    let first = insert_text(&client.inline_completion(&uri, 0, 15).await.unwrap());
+    let first = suggest(&client, &uri, 0, 15).await;
     assert!(first.len() > 1, "a suggestion to type through: {first:?}");
     let runs = completer.counters().generations;
 
     let typed = &first[..1];
     client.insert(&uri, 2, 0, 15, typed).await;
-    let rest = insert_text(&client.inline_completion(&uri, 0, 16).await.unwrap());
+    let rest = suggest(&client, &uri, 0, 16).await;
     assert_eq!(format!("{typed}{rest}"), first);
     assert_eq!(completer.counters().generations, runs, "no model run");
     assert_eq!(completer.counters().typed_through, 1);
@@ -332,7 +332,7 @@ async fn an_empty_line_under_a_function_header_gets_a_block() {
     let uri = common::uri("area.py");
     let text = "import math\n\n\ndef circle_area(radius):\n    \n\n\nprint(circle_area(2.0))\n";
     client.open(&uri, "python", text).await;
-    let suggestion = insert_text(&client.inline_completion(&uri, 4, 4).await.unwrap());
+    let suggestion = suggest(&client, &uri, 4, 4).await;
     assert!(!suggestion.trim().is_empty(), "a body for circle_area");
     assert!(suggestion.contains("radius"), "{suggestion:?}");
     for line in suggestion.lines().skip(1) {
@@ -544,13 +544,13 @@ async fn a_cursor_inside_a_token_gets_the_rest_of_it() {
     for (name, language, text, line, column) in cases {
         let uri = common::uri(name);
         client.open(&uri, language, text).await;
-        let answer = insert_text(&client.inline_completion(&uri, line, column).await.unwrap());
+        let answer = suggest(&client, &uri, line, column).await;
         assert!(answer.starts_with(':'), "{name}: {answer:?}");
     }
     let uri = common::uri("heal.py");
     client
         .open(&uri, "python", "import os\n\npath = \nprint(path)\n")
         .await;
-    let answer = insert_text(&client.inline_completion(&uri, 2, 7).await.unwrap());
+    let answer = suggest(&client, &uri, 2, 7).await;
     assert!(!answer.is_empty() && !answer.starts_with(' '), "{answer:?}");
 }
