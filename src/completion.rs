@@ -2,7 +2,12 @@
 //!
 //! Knows nothing of LSP: positions are byte offsets, answers are [`Suggestion`]s.
 
+mod load;
+mod raw;
 mod typed;
+
+pub use load::{Loaded, load};
+pub use raw::RawRequest;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -109,6 +114,30 @@ pub struct Request {
     pub others: Vec<(String, Snapshot)>,
     pub cursor: usize,
     pub cancel: CancelFlag,
+    /// The client's own limits, which can only lower the settings' budgets.
+    pub caps: Caps,
+}
+
+/// Limits a client sets on one request (llama.cpp's `n_predict` and `t_max_predict_ms`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Caps {
+    pub max_tokens: Option<u32>,
+    pub deadline_ms: Option<u64>,
+}
+
+impl Caps {
+    /// `budgets` lowered to these caps.
+    fn apply(self, budgets: Budgets) -> Budgets {
+        Budgets {
+            max_tokens: self
+                .max_tokens
+                .map_or(budgets.max_tokens, |m| m.min(budgets.max_tokens)),
+            deadline_ms: self
+                .deadline_ms
+                .map_or(budgets.deadline_ms, |d| d.min(budgets.deadline_ms)),
+            ..budgets
+        }
+    }
 }
 
 /// Why no suggestion could even be attempted.
@@ -295,6 +324,11 @@ impl Completer {
         Ok(self.prepare(request, &settings)?.map(|p| p.prompt.text))
     }
 
+    /// The budgets requests run with now: the settings over the model's defaults.
+    pub fn budgets(&self) -> Budgets {
+        self.settings.read().unwrap().budgets(&self.defaults)
+    }
+
     /// Timings of the last request that ran the model.
     pub fn last_timings(&self) -> Option<Timings> {
         self.last.lock().unwrap().clone()
@@ -450,8 +484,7 @@ impl Completer {
             return Ok(None); // still loading: an empty answer, not an error
         }
         let others = self.other_definitions(request);
-        let engine = self.engine.clone();
-        let count = move |t: &str| engine.count_tokens(t).unwrap_or(t.len() / 3);
+        let count = self.token_counter();
         let path = prompt::display_path(&request.uri);
         let source = Source {
             path: &path,
@@ -466,18 +499,8 @@ impl Completer {
         let code_after = !text[cursor..].trim().is_empty();
         let (_, adapter) = self.adapter_for(&request.uri, &request.document, settings, code_after);
         let spec = adapter.map_or(&self.prompt, |a| &a.manifest.prompt);
-        let budgets = settings.budgets(&self.defaults);
-        let tokens = budgets.context_tokens as usize;
-        let budget = Budget {
-            tokens,
-            // The code after the cursor, when the template shows it, takes up to a quarter.
-            suffix_tokens: if prompt::uses_suffix(spec) {
-                tokens / 4
-            } else {
-                0
-            },
-            ..Budget::default()
-        };
+        let budgets = request.caps.apply(settings.budgets(&self.defaults));
+        let budget = context_budget(spec, &budgets);
         let context = context::build(&source, cursor, &others, budget, &count);
         let prompt = prompt::render(&context, spec);
         tracing::trace!(
@@ -496,6 +519,12 @@ impl Completer {
             budgets,
             context_ms: ms(started),
         }))
+    }
+
+    /// Counts tokens with the model's tokenizer (estimates while it loads).
+    fn token_counter(&self) -> impl Fn(&str) -> usize + use<> {
+        let engine = self.engine.clone();
+        move |t: &str| engine.count_tokens(t).unwrap_or(t.len() / 3)
     }
 
     /// Definitions from the other open documents, each with its display path.
@@ -528,6 +557,21 @@ impl Completer {
         self.definitions.remove(uri);
         self.detected.remove(uri);
         self.shown.remove(uri);
+    }
+}
+
+/// How the context of a prompt laid out by `spec` is cut to `budgets`.
+fn context_budget(spec: &PromptSpec, budgets: &Budgets) -> Budget {
+    let tokens = budgets.context_tokens as usize;
+    Budget {
+        tokens,
+        // The code after the cursor, when the template shows it, takes up to a quarter.
+        suffix_tokens: if prompt::uses_suffix(spec) {
+            tokens / 4
+        } else {
+            0
+        },
+        ..Budget::default()
     }
 }
 

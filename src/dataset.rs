@@ -97,6 +97,7 @@ pub async fn run(
                     others: others.clone(),
                     cursor: hole.cursor,
                     cancel: CancelFlag::default(),
+                    caps: Default::default(),
                 };
                 let Some(prompt) = completer.prompt_for(&request)? else {
                     continue;

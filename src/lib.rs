@@ -16,6 +16,7 @@ pub mod document;
 pub mod engine;
 pub mod eval;
 pub mod framework;
+pub mod http;
 pub mod language;
 pub mod lsp;
 pub mod model;

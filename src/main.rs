@@ -47,6 +47,26 @@ enum Command {
         #[arg(long, default_value = "{}")]
         settings: String,
     },
+    /// Serve the completion APIs editors already call, on loopback: OpenAI's /v1/completions
+    /// (Zed's edit predictions, Continue), Ollama's /api/generate, llama.cpp's /infill
+    /// (llama.vim, llama.vscode).
+    Http {
+        /// Port to listen on (8012 is where llama.vim and llama.vscode look; 0 picks a free one).
+        #[arg(long, default_value_t = nib::http::DEFAULT_PORT)]
+        port: u16,
+        /// Address to listen on; another than loopback needs --token-file.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// A file (mode 0600) holding the token clients must send as `Authorization: Bearer`.
+        #[arg(long, value_name = "FILE")]
+        token_file: Option<PathBuf>,
+        /// The model: a name from `nib model list` or a .gguf path (the default model when left out).
+        #[arg(long)]
+        model: Option<String>,
+        /// Settings as an editor would send them, e.g. '{"threads": 2}'.
+        #[arg(long, default_value = "{}")]
+        settings: String,
+    },
     /// Fetch or list models.
     Model {
         #[command(subcommand)]
@@ -200,6 +220,28 @@ fn main() -> ExitCode {
             settings,
         }) => parse_settings(&settings)
             .and_then(|settings| complete(&location, follow, timeout, settings)),
+        Some(Command::Http {
+            port,
+            bind,
+            token_file,
+            model,
+            settings,
+        }) => parse_settings(&settings).and_then(|mut settings| {
+            if let Some(model) = model {
+                settings["model"] = json!(model);
+            }
+            let loaded = nib::config::Settings::from_json(&settings)?;
+            for warning in &loaded.warnings {
+                eprintln!("nib: {warning}");
+            }
+            let options = nib::http::Options {
+                bind,
+                port,
+                token_file,
+                settings: loaded.settings,
+            };
+            runtime()?.block_on(nib::http::serve(options))
+        }),
         Some(Command::Model {
             command: ModelCommand::Pull { name },
         }) => pull(name.as_deref()),

@@ -114,6 +114,115 @@ fn fim_sentinels(spec: &PromptSpec) -> Option<(&str, &str, &str)> {
     ))
 }
 
+/// The markers of a fill-in-the-middle format: before the code before the cursor, before
+/// the code after it, and where the model writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FimMarkers<'a> {
+    pub prefix: &'a str,
+    pub suffix: &'a str,
+    pub middle: &'a str,
+}
+
+/// FIM formats clients send (Zed's edit prediction prompt formats, Continue's templates),
+/// prefix-suffix-middle order.
+const KNOWN_FIM: [FimMarkers<'static>; 5] = [
+    // Qwen2.5-Coder, CodeGemma
+    FimMarkers {
+        prefix: "<|fim_prefix|>",
+        suffix: "<|fim_suffix|>",
+        middle: "<|fim_middle|>",
+    },
+    // StarCoder, StarCoder2
+    FimMarkers {
+        prefix: "<fim_prefix>",
+        suffix: "<fim_suffix>",
+        middle: "<fim_middle>",
+    },
+    // DeepSeek Coder
+    FimMarkers {
+        prefix: "<\u{ff5c}fim\u{2581}begin\u{ff5c}>",
+        suffix: "<\u{ff5c}fim\u{2581}hole\u{ff5c}>",
+        middle: "<\u{ff5c}fim\u{2581}end\u{ff5c}>",
+    },
+    // Code Llama
+    FimMarkers {
+        prefix: "<PRE> ",
+        suffix: " <SUF>",
+        middle: " <MID>",
+    },
+    // GLM-4
+    FimMarkers {
+        prefix: "<|code_prefix|>",
+        suffix: "<|code_suffix|>",
+        middle: "<|code_middle|>",
+    },
+];
+
+/// Codestral's suffix-first format: `[SUFFIX]` the code after, `[PREFIX]` the code before.
+const CODESTRAL: FimMarkers<'static> = FimMarkers {
+    prefix: "[PREFIX]",
+    suffix: "[SUFFIX]",
+    middle: "",
+};
+
+/// A client's FIM prompt taken apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitFim {
+    pub markers: FimMarkers<'static>,
+    /// The code before the cursor (with what the prompt wrote after the middle marker).
+    pub prefix: String,
+    pub suffix: String,
+    /// Where the code before the cursor ends in the prompt (where token healing happens).
+    pub prefix_end: usize,
+}
+
+/// Takes apart a prompt written in one of the FIM formats clients use; `None` for any other text.
+pub fn split_fim(text: &str) -> Option<SplitFim> {
+    for markers in KNOWN_FIM {
+        let Some(pre) = text.find(markers.prefix) else {
+            continue;
+        };
+        let prefix_start = pre + markers.prefix.len();
+        let Some(suf) = text[prefix_start..]
+            .find(markers.suffix)
+            .map(|i| i + prefix_start)
+        else {
+            continue;
+        };
+        let suffix_start = suf + markers.suffix.len();
+        let Some(mid) = text[suffix_start..]
+            .find(markers.middle)
+            .map(|i| i + suffix_start)
+        else {
+            continue;
+        };
+        let written = &text[mid + markers.middle.len()..];
+        return Some(SplitFim {
+            markers,
+            prefix: format!("{}{written}", &text[prefix_start..suf]),
+            suffix: text[suffix_start..mid].to_string(),
+            prefix_end: if written.is_empty() { suf } else { text.len() },
+        });
+    }
+    let suf = text.find(CODESTRAL.suffix)?;
+    let pre = text.find(CODESTRAL.prefix).filter(|&p| p > suf)?;
+    Some(SplitFim {
+        markers: CODESTRAL,
+        prefix: text[pre + CODESTRAL.prefix.len()..].to_string(),
+        suffix: text[suf + CODESTRAL.suffix.len()..pre].to_string(),
+        prefix_end: text.len(),
+    })
+}
+
+/// The model's own FIM markers, when its prompts are fill-in-the-middle.
+pub fn fim_markers(spec: &PromptSpec) -> Option<FimMarkers<'_>> {
+    fim_sentinels(spec).map(|(prefix, suffix, middle)| FimMarkers {
+        prefix,
+        suffix,
+        middle,
+    })
+}
+
 /// The name a repository-level template gives the project: the folder of a two-part
 /// display path ("app" of "app/models.py"), else "project".
 fn repo_name(path: &str) -> &str {
@@ -231,5 +340,47 @@ mod tests {
             "app/models.py"
         );
         assert_eq!(display_path("main.rs"), "main.rs");
+    }
+
+    #[test]
+    fn fim_prompts_of_the_formats_clients_send_come_apart() {
+        let cases = [
+            (
+                "<|fim_prefix|>def f(<|fim_suffix|>):\n<|fim_middle|>",
+                "<|fim_prefix|>",
+            ),
+            (
+                "<fim_prefix>def f(<fim_suffix>):\n<fim_middle>",
+                "<fim_prefix>",
+            ),
+            ("<PRE> def f( <SUF>):\n <MID>", "<PRE> "),
+            (
+                "<\u{ff5c}fim\u{2581}begin\u{ff5c}>def f(<\u{ff5c}fim\u{2581}hole\u{ff5c}>):\n<\u{ff5c}fim\u{2581}end\u{ff5c}>",
+                "<\u{ff5c}fim\u{2581}begin\u{ff5c}>",
+            ),
+            (
+                "<|code_prefix|>def f(<|code_suffix|>):\n<|code_middle|>",
+                "<|code_prefix|>",
+            ),
+            ("[SUFFIX]):\n[PREFIX]def f(", "[PREFIX]"),
+        ];
+        for (text, marker) in cases {
+            let fim = split_fim(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(
+                (fim.prefix.as_str(), fim.suffix.as_str()),
+                ("def f(", "):\n"),
+                "{text}"
+            );
+            assert_eq!(fim.markers.prefix, marker);
+            assert!(text[..fim.prefix_end].ends_with("def f("), "{text}");
+        }
+        // Text written after the middle marker is the start of the middle: part of the prefix.
+        let fim = split_fim("<|fim_prefix|>a<|fim_suffix|>c<|fim_middle|>b").unwrap();
+        assert_eq!(
+            (fim.prefix.as_str(), fim.suffix.as_str(), fim.prefix_end),
+            ("ab", "c", 45)
+        );
+        assert_eq!(split_fim("def f(): pass"), None);
+        assert_eq!(split_fim("<|fim_prefix|>no suffix marker"), None);
     }
 }

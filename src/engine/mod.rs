@@ -160,6 +160,11 @@ impl CancelFlag {
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
+
+    /// Whether `other` is this same flag (a clone of it), not just one in the same state.
+    pub fn same(&self, other: &CancelFlag) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Sets the flag when dropped: a request future dropped by `$/cancelRequest` stops its decode.
@@ -193,6 +198,36 @@ struct Shared {
     /// the user types included).
     read: AtomicU64,
     moved: AtomicU64,
+    /// Tokens generated, and generations ended by cancellation, since the start.
+    generated: AtomicU64,
+    cancelled: AtomicU64,
+    /// Whether the thread is running a job now.
+    busy: AtomicBool,
+}
+
+impl Shared {
+    fn new(status: EngineStatus) -> Shared {
+        Shared {
+            status: Mutex::new(status),
+            model: OnceLock::new(),
+            read: AtomicU64::new(0),
+            moved: AtomicU64::new(0),
+            generated: AtomicU64::new(0),
+            cancelled: AtomicU64::new(0),
+            busy: AtomicBool::new(false),
+        }
+    }
+}
+
+/// What the engine thread is doing, and has done (see [`Engine::activity`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Activity {
+    /// A generation or prefill is running.
+    pub busy: bool,
+    /// Tokens generated since the start.
+    pub generated: u64,
+    /// Generations stopped by their cancellation flag.
+    pub cancelled: u64,
 }
 
 /// What the engine did with prompts since it started (see [`Engine::prompt_work`]).
@@ -235,12 +270,7 @@ impl Engine {
         static LOGS: std::sync::Once = std::sync::Once::new();
         LOGS.call_once(|| llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default()));
         let (jobs, receiver) = std::sync::mpsc::channel::<Job>();
-        let shared = Arc::new(Shared {
-            status: Mutex::new(EngineStatus::Loading),
-            model: OnceLock::new(),
-            read: AtomicU64::new(0),
-            moved: AtomicU64::new(0),
-        });
+        let shared = Arc::new(Shared::new(EngineStatus::Loading));
         let thread_shared = Arc::clone(&shared);
         let spawned = std::thread::Builder::new()
             .name("nib-engine".into())
@@ -255,12 +285,7 @@ impl Engine {
     /// An engine that never loads a model, with the given failure (for a missing model).
     pub fn failed(message: String) -> Engine {
         let (jobs, _) = std::sync::mpsc::channel::<Job>();
-        let shared = Arc::new(Shared {
-            status: Mutex::new(EngineStatus::Failed(message)),
-            model: OnceLock::new(),
-            read: AtomicU64::new(0),
-            moved: AtomicU64::new(0),
-        });
+        let shared = Arc::new(Shared::new(EngineStatus::Failed(message)));
         Engine { jobs, shared }
     }
 
@@ -274,6 +299,15 @@ impl Engine {
         PromptWork {
             read: self.shared.read.load(Ordering::Relaxed),
             moved: self.shared.moved.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Whether the thread is busy, and how many tokens and cancellations it has seen.
+    pub fn activity(&self) -> Activity {
+        Activity {
+            busy: self.shared.busy.load(Ordering::Relaxed),
+            generated: self.shared.generated.load(Ordering::Relaxed),
+            cancelled: self.shared.cancelled.load(Ordering::Relaxed),
         }
     }
 

@@ -96,6 +96,16 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
         shared: &shared,
     };
     for job in jobs {
+        shared.busy.store(true, Ordering::Relaxed);
+        session.run(job);
+        shared.busy.store(false, Ordering::Relaxed);
+    }
+}
+
+impl Session<'_> {
+    /// Runs one job; a panic inside it resets the cache and becomes an error.
+    fn run(&mut self, job: Job) {
+        let session = self;
         let (job, answer) = match job {
             Job::Prefill(prefill) => {
                 if !prefill.cancel.is_cancelled()
@@ -103,7 +113,7 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
                 {
                     session.reset();
                 }
-                continue;
+                return;
             }
             Job::MeasureStep(steps, answer) => {
                 let cost = catch_unwind(AssertUnwindSafe(|| session.measure_step(steps)));
@@ -111,23 +121,25 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
                     session.reset();
                     Err(EngineError::Llama("panic while measuring".into()))
                 }));
-                continue;
+                return;
             }
             Job::Generate(job, answer) => (job, answer),
         };
-        if job.cancel.is_cancelled() {
-            let _ = answer.send(Err(EngineError::Cancelled));
-            continue;
+        let result = if job.cancel.is_cancelled() {
+            Err(EngineError::Cancelled)
+        } else {
+            catch_unwind(AssertUnwindSafe(|| session.generate(&job))).unwrap_or_else(|panic| {
+                // Whatever the cache held is suspect after a panic mid-decode.
+                session.reset();
+                Err(EngineError::Llama(format!(
+                    "panic in the engine: {}",
+                    panic_message(&panic)
+                )))
+            })
+        };
+        if matches!(result, Err(EngineError::Cancelled)) {
+            session.shared.cancelled.fetch_add(1, Ordering::Relaxed);
         }
-        let result = catch_unwind(AssertUnwindSafe(|| session.generate(&job)));
-        let result = result.unwrap_or_else(|panic| {
-            // Whatever the cache held is suspect after a panic mid-decode.
-            session.reset();
-            Err(EngineError::Llama(format!(
-                "panic in the engine: {}",
-                panic_message(&panic)
-            )))
-        });
         let _ = answer.send(result);
     }
 }
@@ -357,8 +369,8 @@ impl Session<'_> {
     }
 
     /// Makes the slot that best serves `prompt` with `adapter` current, and the adapter
-    /// active: a slot of the same adapter that shares at least half of its tokens with the
-    /// prompt, else the least recently used one (emptied). Returns the time the adapter
+    /// active: a slot of the same adapter that shares at least half of its tokens (or of the
+    /// prompt's, when that is shorter) with the prompt, else the least recently used one (emptied). Returns the time the adapter
     /// switch took.
     fn select(&mut self, prompt: &[LlamaToken], adapter: Option<&str>) -> Result<f64, EngineError> {
         let current = self.current;
@@ -370,7 +382,13 @@ impl Session<'_> {
             .map(|i| (common_prefix_len(&self.slots[i].tokens, prompt), i))
             .max();
         let chosen = match best {
-            Some((shared, i)) if shared > 0 && shared * 2 >= self.slots[i].tokens.len() => i,
+            // What a slot holds beyond the prompt it shares may be a long generation:
+            // measured against the shorter of the two, so that asking again reuses it.
+            Some((shared, i))
+                if shared > 0 && shared * 2 >= self.slots[i].tokens.len().min(prompt.len()) =>
+            {
+                i
+            }
             _ => (0..self.slots.len())
                 .min_by_key(|&i| (!self.slots[i].tokens.is_empty(), self.slots[i].used))
                 .expect("at least one slot"),
@@ -739,6 +757,7 @@ impl Session<'_> {
                     (token, logprob, 0)
                 }
             };
+            self.shared.generated.fetch_add(1, Ordering::Relaxed);
             if out.push(&self.pieces, self.model, token, logprob, skip) {
                 break;
             }
@@ -771,6 +790,7 @@ impl Session<'_> {
                     break;
                 }
                 accepted += 1;
+                self.shared.generated.fetch_add(1, Ordering::Relaxed);
                 self.cached.push(token);
                 if out.push(&self.pieces, self.model, token, logprob, 0) {
                     done = true;

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use dashmap::DashMap;
 use serde_json::Value;
-use tokio::sync::mpsc;
 use tower_lsp_server::gen_lsp_types::*;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::{Client, LanguageServer};
@@ -17,9 +16,8 @@ use crate::adapter;
 use crate::completion::{self, Completer, CompletionError, Request, Suggestion};
 use crate::config::Settings;
 use crate::document::{ByteEdit, Document, DocumentStore, Snapshot};
-use crate::engine::{CancelFlag, CancelOnDrop, Engine, EngineError, LoadEvent};
+use crate::engine::{CancelFlag, CancelOnDrop, EngineError, LoadEvent};
 use crate::language::LanguageRegistry;
-use crate::model;
 
 /// How long after an edit the prompt is prefilled, when no request came in between.
 const PREFILL_DEBOUNCE: Duration = Duration::from_millis(25);
@@ -125,72 +123,17 @@ impl Backend {
 
     /// Resolves the model and starts loading it; a missing or bad model is said once.
     async fn start_engine(&self) {
-        let settings = self.settings.read().unwrap().clone();
-        let resolved = model::resolve(settings.model.as_deref());
-        // A trimmed default model whose source is cached (say, pulled by an older nib) is
-        // written on the spot rather than reported missing.
-        let resolved = match resolved {
-            Ok(m) => tokio::task::spawn_blocking(move || {
-                if model::derive_from_cache(&m)? {
-                    tracing::info!("wrote {} from the cached model", m.path.display());
-                }
-                model::check(&m)?;
-                Ok(m)
-            })
-            .await
-            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
-            Err(e) => Err(e),
+        let loaded = completion::load(&self.settings).await;
+        for problem in &loaded.problems {
+            self.client.show_message(MessageType::Error, problem).await;
+        }
+        self.set_completer(loaded.completer);
+        let Some(mut received) = loaded.events else {
+            return;
         };
-        let model = match resolved {
-            Ok(model) => model,
-            Err(e) => {
-                let message = format!("nib: {e}");
-                self.client.show_message(MessageType::Error, &message).await;
-                let manifest = model::default_manifest();
-                let completer = Completer::new(
-                    Engine::failed(message),
-                    &manifest,
-                    Arc::clone(&self.settings),
-                );
-                self.set_completer(completer);
-                return;
-            }
-        };
-        let manifest = model
-            .manifest
-            .clone()
-            .unwrap_or_else(model::default_manifest);
-        let choice = adapter::Choice::from_setting(&settings.adapter);
-        let adapters = match adapter::available(&manifest, &choice) {
-            Ok(adapters) => adapters,
-            Err(e) => {
-                // The base model still works; the user hears what is wrong with the adapter.
-                let message = format!("nib: adapter: {e}; using the base model");
-                self.client.show_message(MessageType::Error, &message).await;
-                Vec::new()
-            }
-        };
-        let config = completion::engine_config(&model, &manifest, &settings, &adapters);
-        let names: Vec<&str> = adapters.iter().map(|a| a.manifest.name.as_str()).collect();
-        tracing::info!(
-            "adapters: {}",
-            if names.is_empty() {
-                "none".into()
-            } else {
-                names.join(", ")
-            }
-        );
-        let (events, mut received) = mpsc::unbounded_channel();
-        let engine = Engine::start(config, move |event| {
-            let _ = events.send(event);
-        });
-        let completer =
-            Completer::new(engine, &manifest, Arc::clone(&self.settings)).with_adapters(adapters);
-        self.set_completer(completer);
-
+        let title = loaded.title;
         let client = self.client.clone();
         let with_progress = self.progress_supported.load(Ordering::Relaxed);
-        let title = format!("nib: loading {}", model.path.display());
         tokio::spawn(async move {
             let token = ProgressToken::String("nib/load".into());
             let progress = if with_progress
@@ -259,6 +202,7 @@ impl Backend {
             uri: uri.to_string(),
             cursor,
             cancel,
+            caps: Default::default(),
         };
         let completer = Arc::clone(completer);
         tokio::spawn(async move {
@@ -297,6 +241,7 @@ impl Backend {
             uri: uri.clone(),
             cursor,
             cancel,
+            caps: Default::default(),
         };
         let task = tokio::spawn(async move { completer.complete(request).await });
         let result = task.await;

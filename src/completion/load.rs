@@ -1,0 +1,100 @@
+//! Starting a completer: the model the settings name, its adapters, and the engine that
+//! loads it in the background. Shared by the language server and `nib http`.
+
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::mpsc;
+
+use super::{Completer, engine_config};
+use crate::adapter;
+use crate::config::Settings;
+use crate::engine::{Engine, LoadEvent};
+use crate::model;
+
+/// A completer whose model is loading, and what the user should hear about it.
+pub struct Loaded {
+    pub completer: Completer,
+    /// The model's name (its manifest's, else its file's stem), as APIs list it.
+    pub model_name: String,
+    /// Problems to show: a missing model (then the completer's engine has failed), a bad adapter.
+    pub problems: Vec<String>,
+    /// How loading goes, until `Ready` or `Failed`; `None` when it did not start.
+    pub events: Option<mpsc::UnboundedReceiver<LoadEvent>>,
+    /// What is loading, for progress titles.
+    pub title: String,
+}
+
+/// Resolves the model of `settings` and starts loading it. A trimmed model whose source is
+/// cached (say, pulled by an older nib) is written on the spot rather than reported missing.
+pub async fn load(settings: &Arc<RwLock<Settings>>) -> Loaded {
+    let current = settings.read().unwrap().clone();
+    let resolved = match model::resolve(current.model.as_deref()) {
+        Ok(m) => tokio::task::spawn_blocking(move || {
+            if model::derive_from_cache(&m)? {
+                tracing::info!("wrote {} from the cached model", m.path.display());
+            }
+            model::check(&m)?;
+            Ok(m)
+        })
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
+        Err(e) => Err(e),
+    };
+    let model = match resolved {
+        Ok(model) => model,
+        Err(e) => {
+            let message = format!("nib: {e}");
+            let manifest = model::default_manifest();
+            return Loaded {
+                completer: Completer::new(
+                    Engine::failed(message.clone()),
+                    &manifest,
+                    Arc::clone(settings),
+                ),
+                model_name: current.model.unwrap_or(manifest.name),
+                problems: vec![message],
+                events: None,
+                title: String::new(),
+            };
+        }
+    };
+    let mut problems = Vec::new();
+    let manifest = model
+        .manifest
+        .clone()
+        .unwrap_or_else(model::default_manifest);
+    let choice = adapter::Choice::from_setting(&current.adapter);
+    let adapters = adapter::available(&manifest, &choice).unwrap_or_else(|e| {
+        // The base model still works; the user hears what is wrong with the adapter.
+        problems.push(format!("nib: adapter: {e}; using the base model"));
+        Vec::new()
+    });
+    let config = engine_config(&model, &manifest, &current, &adapters);
+    let names: Vec<&str> = adapters.iter().map(|a| a.manifest.name.as_str()).collect();
+    tracing::info!(
+        "adapters: {}",
+        if names.is_empty() {
+            "none".into()
+        } else {
+            names.join(", ")
+        }
+    );
+    let (sender, events) = mpsc::unbounded_channel();
+    let engine = Engine::start(config, move |event| {
+        let _ = sender.send(event);
+    });
+    let model_name = match &model.manifest {
+        Some(m) => m.name.clone(),
+        None => model
+            .path
+            .file_stem()
+            .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned()),
+    };
+    Loaded {
+        completer: Completer::new(engine, &manifest, Arc::clone(settings)).with_adapters(adapters),
+        model_name,
+        problems,
+        events: Some(events),
+        title: format!("nib: loading {}", model.path.display()),
+    }
+}
