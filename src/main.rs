@@ -125,6 +125,9 @@ enum Command {
         /// Also decode the same suggestions without and with speculative drafts.
         #[arg(long)]
         speculative: bool,
+        /// Also type the same lines through `nib http`'s /infill, as llama.vim asks.
+        #[arg(long)]
+        infill: bool,
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
@@ -284,6 +287,7 @@ fn main() -> ExitCode {
             no_baseline,
             soak,
             speculative,
+            infill,
             json,
             settings,
         }) => {
@@ -303,6 +307,7 @@ fn main() -> ExitCode {
                 cold: true,
                 soak: soak.map(Duration::from_secs),
                 speculative,
+                infill,
                 load_timeout: Duration::from_secs(120),
             };
             bench(&options, json)

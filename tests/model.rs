@@ -356,6 +356,7 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
         cold: false,
         soak: None,
         speculative: true,
+        infill: true,
         load_timeout: Duration::from_secs(120),
     };
     let report = nib::bench::run(&options).await.unwrap();
@@ -369,7 +370,10 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
     ] {
         assert!(json[key].is_number(), "{key} in {json}");
     }
-    for mode in [&report.nib, report.baseline.as_ref().unwrap()] {
+    let infill = report.infill.as_ref().unwrap();
+    // The same keystrokes through nib http's /infill.
+    assert_eq!(infill.requests, report.nib.requests, "{json}");
+    for mode in [&report.nib, report.baseline.as_ref().unwrap(), infill] {
         assert!(mode.requests > 0, "{json}");
         assert_eq!(mode.answered + mode.cancelled, mode.requests, "{json}");
         assert!(
@@ -378,6 +382,7 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
         );
     }
     assert!(report.table().contains("p50 latency"));
+    assert!(report.table().contains("via /infill"));
     assert!(
         json["speculative"]["requests"].as_u64() >= Some(1),
         "{json}"

@@ -31,6 +31,8 @@ pub struct Options {
     pub soak: Option<Duration>,
     /// Also compare decoding with and without speculative drafts.
     pub speculative: bool,
+    /// Also type the same lines through `nib http`'s `/infill`, as llama.vim asks.
+    pub infill: bool,
     /// Longest wait for the model to load.
     pub load_timeout: Duration,
 }
@@ -60,7 +62,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         corpus.len()
     );
     let (client, completer) = typing::start(options.settings.clone(), timeout).await?;
-    let nib = type_all(&client, &completer, &corpus, options).await?;
+    let nib = type_all(typing::Via::Lsp(&client), &completer, &corpus, options).await?;
 
     let cold_ms = match corpus.iter().find(|f| f.name == COLD_FILE) {
         Some(file) if options.cold => Some(typing::cold_request(&client, file, COLD_LINE).await?),
@@ -85,12 +87,19 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     client.shutdown().await;
     drop(completer);
 
+    let infill = if options.infill {
+        eprintln!("nib: the same typing through nib http's /infill, as llama.vim asks");
+        Some(via_infill(&corpus, options).await?)
+    } else {
+        None
+    };
+
     let baseline = if options.baseline {
         eprintln!("nib: the same typing with the baseline (no reuse)");
         let mut settings = options.settings.clone();
         settings["reuse"] = json!(false);
         let (client, completer) = typing::start(settings, timeout).await?;
-        let baseline = type_all(&client, &completer, &corpus, options).await?;
+        let baseline = type_all(typing::Via::Lsp(&client), &completer, &corpus, options).await?;
         client.shutdown().await;
         Some(baseline)
     } else {
@@ -100,6 +109,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         machine: machine(),
         nib,
         baseline,
+        infill,
         cold_ms,
         soak,
         step,
@@ -150,14 +160,14 @@ async fn adapter_switch(
 
 /// The typing simulation over the whole corpus, the same lines and gaps for every mode.
 async fn type_all(
-    client: &crate::lsp::harness::LspClient,
+    via: typing::Via<'_>,
     completer: &crate::completion::Completer,
     corpus: &[corpus::CorpusFile],
     options: &Options,
 ) -> anyhow::Result<ModeFigures> {
     let mut rng = corpus::Rng::new(options.seed);
     let run = typing::type_corpus(
-        client,
+        via,
         completer,
         corpus,
         options.lines_per_file,
@@ -166,6 +176,35 @@ async fn type_all(
     )
     .await?;
     Ok(ModeFigures::of(&run))
+}
+
+/// The typing simulation against an in-process `nib http` with the same settings.
+async fn via_infill(
+    corpus: &[corpus::CorpusFile],
+    options: &Options,
+) -> anyhow::Result<ModeFigures> {
+    let settings = crate::config::Settings::from_json(&options.settings)?.settings;
+    let started = crate::http::start(crate::http::Options {
+        bind: std::net::Ipv4Addr::LOCALHOST.into(),
+        port: 0,
+        token_file: None,
+        settings,
+    })
+    .await?;
+    let (addr, completer) = (started.addr, std::sync::Arc::clone(&started.completer));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(started.run(async {
+        let _ = stopped.await;
+    }));
+    match completer.engine().wait_loaded(options.load_timeout).await {
+        crate::engine::EngineStatus::Ready => {}
+        crate::engine::EngineStatus::Failed(message) => anyhow::bail!("{message}"),
+        crate::engine::EngineStatus::Loading => anyhow::bail!("the model did not load in time"),
+    }
+    let figures = type_all(typing::Via::Infill(addr), &completer, corpus, options).await;
+    let _ = stop.send(());
+    server.await??;
+    figures
 }
 
 /// Types over the corpus for `duration` with many large files open, sampling memory.
@@ -197,7 +236,15 @@ async fn soak(
     let mut keystrokes = 0;
     let mut rng = corpus::Rng::new(seed);
     while Instant::now() < until {
-        let run = typing::type_corpus(client, completer, corpus, 1, &mut rng, Some(until)).await?;
+        let run = typing::type_corpus(
+            typing::Via::Lsp(client),
+            completer,
+            corpus,
+            1,
+            &mut rng,
+            Some(until),
+        )
+        .await?;
         keystrokes += run.keystrokes;
         rss_max_mb = rss_max_mb.max(report::rss_mb());
         eprintln!(

@@ -161,6 +161,8 @@ pub struct Report {
     pub machine: String,
     pub nib: ModeFigures,
     pub baseline: Option<ModeFigures>,
+    /// The same typing through `nib http`'s `/infill`.
+    pub infill: Option<ModeFigures>,
     /// First request on a newly opened file of about 1,000 lines, in ms.
     pub cold_ms: Option<f64>,
     pub soak: Option<SoakFigures>,
@@ -203,6 +205,9 @@ impl Report {
             out["speedup_p95"] = json!(self.speedup(|m| m.p95_ms).map(round2));
             out["baseline"] = baseline.json();
         }
+        if let Some(infill) = &self.infill {
+            out["infill"] = infill.json();
+        }
         if let Some(cold) = self.cold_ms {
             out["cold_ms"] = json!(round(cold));
         }
@@ -243,11 +248,21 @@ impl Report {
     }
 
     pub fn table(&self) -> String {
-        let mut rows = vec![("", "nib".to_string(), "baseline".to_string())];
-        let modes: Vec<&ModeFigures> = std::iter::once(&self.nib)
-            .chain(self.baseline.as_ref())
-            .collect();
-        let cell = |f: Cell, i: usize| modes.get(i).map_or("-".to_string(), |m| f(m));
+        // nib over LSP, the baseline, and nib over /infill when they ran ("-" for one that did not).
+        let modes = [
+            Some(&self.nib),
+            self.baseline.as_ref(),
+            self.infill.as_ref(),
+        ];
+        let shown = if self.infill.is_some() { 3 } else { 2 };
+        let mut rows = vec![(
+            "",
+            ["nib", "baseline", "via /infill"][..shown]
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+        )];
+        let cell = |f: Cell, i: usize| modes[i].map_or("-".to_string(), f);
         let lines: [(&str, Cell); 10] = [
             ("p50 latency (ms)", |m| format!("{:.0}", m.p50_ms)),
             ("p95 latency (ms)", |m| format!("{:.0}", m.p95_ms)),
@@ -272,11 +287,15 @@ impl Report {
             }),
         ];
         for (label, f) in lines {
-            rows.push((label, cell(f, 0), cell(f, 1)));
+            rows.push((label, (0..shown).map(|i| cell(f, i)).collect()));
         }
         let mut out = format!("nib bench on {}\n", self.machine);
-        for (label, a, b) in rows {
-            out.push_str(&format!("{label:<42} {a:>12} {b:>12}\n"));
+        for (label, cells) in rows {
+            out.push_str(&format!("{label:<42}"));
+            for c in cells {
+                out.push_str(&format!(" {c:>12}"));
+            }
+            out.push('\n');
         }
         if let Some(s) = self.speedup(|m| m.p50_ms) {
             out.push_str(&format!("speed-up at p50 (baseline / nib): {s:.1}x\n"));

@@ -1,6 +1,8 @@
 //! The typing simulation: an editor that types a line one character at a time and asks
-//! for an inline completion after each keystroke, cancelling the previous request.
+//! for an inline completion after each keystroke, cancelling the previous request; over
+//! LSP, or as llama.vim asks llama.cpp's server (`/infill` on `nib http`).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -34,6 +36,20 @@ pub struct Run {
     pub counters: Counters,
 }
 
+/// How the simulated editor asks for suggestions.
+#[derive(Clone, Copy)]
+pub enum Via<'c> {
+    /// `textDocument/inlineCompletion`; the previous request cancelled with `$/cancelRequest`.
+    Lsp(&'c LspClient),
+    /// `POST /infill` to `nib http`, laid out as llama.vim does; the previous request's
+    /// connection closed (llama.vim stops its curl job).
+    Infill(SocketAddr),
+}
+
+/// Lines above and below the cursor llama.vim sends (its `n_prefix`, `n_suffix`).
+const INFILL_LINES_BEFORE: usize = 256;
+const INFILL_LINES_AFTER: usize = 64;
+
 /// An in-process server with the given settings, once its model is loaded.
 pub async fn start(
     options: Value,
@@ -53,7 +69,7 @@ pub async fn start(
 /// Types `lines_per_file` lines of every corpus file, each in a newly opened document;
 /// stops early once `until` passes.
 pub async fn type_corpus(
-    client: &LspClient,
+    via: Via<'_>,
     completer: &Completer,
     corpus: &[CorpusFile],
     lines_per_file: usize,
@@ -71,7 +87,7 @@ pub async fn type_corpus(
             }
             n += 1;
             let uri = format!("file:///bench/{n}/{}", file.name);
-            type_line(client, &uri, file, target.line, target.typed, rng, &mut run).await?;
+            type_line(via, &uri, file, target.line, target.typed, rng, &mut run).await?;
         }
     }
     run.cpu_seconds = cpu_seconds() - cpu_before;
@@ -80,7 +96,7 @@ pub async fn type_corpus(
 }
 
 async fn type_line(
-    client: &LspClient,
+    via: Via<'_>,
     uri: &str,
     file: &CorpusFile,
     line: usize,
@@ -97,49 +113,139 @@ async fn type_line(
     doc.push_str(&full[..typed]);
     doc.push('\n');
     doc.push_str(&lines[line + 1..].join("\n"));
-    client.open(uri, file.language_id, &doc).await;
+    if let Via::Lsp(client) = via {
+        client.open(uri, file.language_id, &doc).await;
+    }
 
     let mut column = typed;
-    let mut pending: Option<(i64, JoinHandle<Outcome>)> = None;
+    let mut pending: Option<(Option<i64>, JoinHandle<Outcome>)> = None;
     for (version, ch) in full[typed..].chars().enumerate() {
         tokio::time::sleep(Duration::from_millis(
             GAP_MS.start + rng.below((GAP_MS.end - GAP_MS.start) as usize) as u64,
         ))
         .await;
-        let text = ch.to_string();
-        client
-            .insert(uri, version + 2, line as u32, column as u32, &text)
-            .await;
         column += ch.len_utf8();
         run.keystrokes += 1;
-        if let Some((id, task)) = pending.take() {
-            if !task.is_finished() {
-                client.notify("$/cancelRequest", json!({"id": id})).await;
+        let older = pending.take();
+        pending = Some(match via {
+            Via::Lsp(client) => {
+                let text = ch.to_string();
+                client
+                    .insert(
+                        uri,
+                        version + 2,
+                        line as u32,
+                        (column - ch.len_utf8()) as u32,
+                        &text,
+                    )
+                    .await;
+                if let Some((id, task)) = older {
+                    if !task.is_finished() {
+                        client.notify("$/cancelRequest", json!({"id": id})).await;
+                    }
+                    run.outcomes.push(task.await?);
+                }
+                let (id, task) = ask_lsp(client, uri, line, column).await;
+                (Some(id), task)
             }
-            run.outcomes.push(task.await?);
-        }
-        let params = position_params(uri, line as u32, column as u32, json!({"triggerKind": 2}));
-        let sent = Instant::now();
-        let (id, answer) = client
-            .send_request("textDocument/inlineCompletion", params)
-            .await;
-        let task = tokio::spawn(async move {
-            let answer = answer.await;
-            Outcome {
-                latency_ms: sent.elapsed().as_secs_f64() * 1000.0,
-                cancelled: answer.as_ref().is_err_and(|e| e.code == -32800),
-                suggested: answer
-                    .is_ok_and(|a| a["items"].as_array().is_some_and(|i| !i.is_empty())),
+            Via::Infill(addr) => {
+                // The rest of the line is not typed yet: it is not in the document. The
+                // newer request cancels the older one (same client), which then answers.
+                let body = infill_body(&lines, line, &full[..column]);
+                let task = ask_infill(addr, body);
+                if let Some((_, older)) = older {
+                    run.outcomes.push(older.await?);
+                }
+                (None, task)
             }
         });
-        pending = Some((id, task));
     }
     if let Some((_, task)) = pending {
         run.outcomes
             .push(tokio::time::timeout(LAST_ANSWER_TIMEOUT, task).await??);
     }
-    client.close(uri).await;
+    if let Via::Lsp(client) = via {
+        client.close(uri).await;
+    }
     Ok(())
+}
+
+async fn ask_lsp(
+    client: &LspClient,
+    uri: &str,
+    line: usize,
+    column: usize,
+) -> (i64, JoinHandle<Outcome>) {
+    let params = position_params(uri, line as u32, column as u32, json!({"triggerKind": 2}));
+    let sent = Instant::now();
+    let (id, answer) = client
+        .send_request("textDocument/inlineCompletion", params)
+        .await;
+    let task = tokio::spawn(async move {
+        let answer = answer.await;
+        Outcome {
+            latency_ms: sent.elapsed().as_secs_f64() * 1000.0,
+            cancelled: answer.as_ref().is_err_and(|e| e.code == -32800),
+            suggested: answer.is_ok_and(|a| a["items"].as_array().is_some_and(|i| !i.is_empty())),
+        }
+    });
+    (id, task)
+}
+
+/// llama.vim's `/infill` body for the cursor at the end of `typed`, the start of line
+/// `line` (whose old text is left out, as in the LSP document).
+fn infill_body(lines: &[&str], line: usize, typed: &str) -> String {
+    let before = &lines[line.saturating_sub(INFILL_LINES_BEFORE)..line];
+    let after =
+        &lines[(line + 1).min(lines.len())..(line + 1 + INFILL_LINES_AFTER).min(lines.len())];
+    let mut prefix = before.join("\n");
+    if !before.is_empty() {
+        prefix.push('\n');
+    }
+    json!({
+        "input_prefix": prefix,
+        "prompt": typed,
+        "input_suffix": format!("\n{}\n", after.join("\n")),
+        "input_extra": [],
+        "n_predict": 128,
+        "t_max_predict_ms": 250,
+        "cache_prompt": true,
+        "stream": false,
+    })
+    .to_string()
+}
+
+/// Sends an `/infill` request on its own connection, as curl does.
+fn ask_infill(addr: SocketAddr, body: String) -> JoinHandle<Outcome> {
+    tokio::spawn(async move {
+        let sent = Instant::now();
+        let answer = post(addr, "/infill", &body).await;
+        Outcome {
+            latency_ms: sent.elapsed().as_secs_f64() * 1000.0,
+            cancelled: answer.as_ref().is_ok_and(|a| a["cancelled"] == true),
+            suggested: answer.is_ok_and(|a| a["content"].as_str().is_some_and(|c| !c.is_empty())),
+        }
+    })
+}
+
+/// POSTs JSON to a local `nib http` and reads the JSON answer (one connection per request).
+pub async fn post(addr: SocketAddr, path: &str, body: &str) -> anyhow::Result<Value> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    // One write: a body sent after the head would wait for the head's delayed ACK.
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await?;
+    let answer = String::from_utf8_lossy(&answer);
+    let (_, json) = answer
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| anyhow::anyhow!("not an HTTP answer"))?;
+    Ok(serde_json::from_str(json)?)
 }
 
 /// Latency of the first request on a newly opened file, at the end of its line `line`.

@@ -46,6 +46,10 @@ struct Body {
     response_fields: Option<Vec<String>>,
     #[serde(default)]
     stream: bool,
+    /// The file being edited (not in llama.cpp's API; a client may send it so that nib
+    /// knows the language).
+    #[serde(default)]
+    filename: Option<String>,
 }
 
 /// A chunk of another file (llama.vim's ring buffer of recently seen code).
@@ -79,11 +83,15 @@ pub async fn infill(
     let client = client_key("infill", peer, &headers);
     let text = format!("{}{}{}", body.input_prefix, body.prompt, body.input_suffix);
     let cursor = body.input_prefix.len() + body.prompt.len();
+    let language = body
+        .filename
+        .as_deref()
+        .and_then(|name| LanguageRegistry::builtin().detect(None, name));
     let cancel = state.begin(client.clone());
     let _cancel_if_dropped = CancelOnDrop(cancel.clone());
     let request = Request {
         uri: format!("nib-http://client/{}", hash(&client)),
-        document: Document::open(&text, version(&text), None).snapshot(),
+        document: Document::open(&text, version(&text), language).snapshot(),
         others: others(&body.input_extra),
         cursor,
         cancel: cancel.clone(),
@@ -97,15 +105,14 @@ pub async fn infill(
     };
     let result = state.completer.complete(request).await;
     state.end(&client, &cancel);
-    let suggestion = unless_superseded(result)
-        .map_err(|e| completion_error(Api::Llama, e))?
-        .flatten();
-    let predicted = body.n_predict.unwrap_or(-1);
-    Ok(Json(select(
-        answer(&state, suggestion.as_ref(), predicted),
-        fields,
-    ))
-    .into_response())
+    let answered = unless_superseded(result).map_err(|e| completion_error(Api::Llama, e))?;
+    let suggestion = answered.as_ref().and_then(Option::as_ref);
+    let mut value = answer(&state, suggestion, body.n_predict.unwrap_or(-1));
+    if answered.is_none() {
+        // Not llama.cpp's: says that a newer request of the same client took over.
+        value["cancelled"] = json!(true);
+    }
+    Ok(Json(select(value, fields)).into_response())
 }
 
 /// The chunks of other files as documents, one per file name (chunks of one file joined).

@@ -73,8 +73,45 @@ struct State {
 
 type Shared = Arc<State>;
 
+/// A server bound to its port, its model loading.
+pub struct Started {
+    /// Where it listens (`--port 0` picks a free port).
+    pub addr: SocketAddr,
+    pub completer: Arc<Completer>,
+    listener: tokio::net::TcpListener,
+    state: Shared,
+}
+
+impl Started {
+    /// Serves until `shutdown` completes.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<()> {
+        axum::serve(
+            self.listener,
+            router(self.state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        Ok(())
+    }
+}
+
 /// Serves until interrupted.
 pub async fn serve(options: Options) -> Result<()> {
+    let started = start(options).await?;
+    // Tests and scripts read this line for the port (`--port 0` picks a free one).
+    eprintln!("nib http: listening on http://{}", started.addr);
+    started
+        .run(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
+/// Checks the options, binds the port and starts loading the model; problems go to stderr.
+pub async fn start(options: Options) -> Result<Started> {
     let token = match &options.token_file {
         Some(path) => Some(guard::read_token(path)?),
         None => None,
@@ -126,17 +163,12 @@ pub async fn serve(options: Options) -> Result<()> {
             }
         });
     }
-    // Tests and scripts read this line for the port (`--port 0` picks a free one).
-    eprintln!("nib http: listening on http://{local}");
-    axum::serve(
+    Ok(Started {
+        addr: local,
+        completer: Arc::clone(&state.completer),
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
+        state,
     })
-    .await?;
-    Ok(())
 }
 
 fn router(state: Shared) -> Router {
