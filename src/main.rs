@@ -47,14 +47,16 @@ enum Command {
         #[arg(long, default_value = "{}")]
         settings: String,
     },
-    /// Serve the completion APIs editors already call, on loopback: OpenAI's /v1/completions
-    /// (Zed's edit predictions, Continue), Ollama's /api/generate, llama.cpp's /infill
-    /// (llama.vim, llama.vscode).
+    /// Serve the completion APIs editors already call (OpenAI, Ollama, llama.cpp's server) on loopback.
+    ///
+    /// OpenAI's /v1/completions (Zed's edit predictions, Continue), Ollama's /api/generate,
+    /// llama.cpp's /infill (llama.vim, llama.vscode), through the same engine as the
+    /// language server.
     Http {
         /// Port to listen on (8012 is where llama.vim and llama.vscode look; 0 picks a free one).
         #[arg(long, default_value_t = nib::http::DEFAULT_PORT)]
         port: u16,
-        /// Address to listen on; another than loopback needs --token-file.
+        /// Address to listen on; any other than loopback needs --token-file.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
         /// A file (mode 0600) holding the token clients must send as `Authorization: Bearer`.
