@@ -140,3 +140,115 @@ async fn bad_settings_name_the_key_and_unknown_keys_warn() {
         "{message}"
     );
 }
+
+/// A `Content-Length` framed message of these bytes.
+fn framed(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+#[tokio::test]
+async fn messages_that_do_not_decode_are_answered_and_the_server_goes_on() {
+    let client = server_without_model().await;
+    let wait = Duration::from_secs(5);
+    let cases: [(&[u8], i64); 5] = [
+        (b"this is not json", -32700),
+        (b"{\"jsonrpc\": \"2.0\", \"method\": ", -32700),
+        (b"[1, 2, 3]", -32600),
+        (b"{\"hello\": \"world\"}", -32600),
+        (
+            b"{\"jsonrpc\": \"1.0\", \"method\": \"initialized\"}",
+            -32600,
+        ),
+    ];
+    for (body, code) in cases {
+        client.send_raw(&framed(body)).await;
+        let error = client.unaddressed_error(wait).await;
+        assert_eq!(
+            error.as_ref().map(|e| e["code"].clone()),
+            Some(json!(code)),
+            "{}: {error:?}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    // A header without a length: skipped, answered, and the next message is read.
+    client.send_raw(b"Content-Type: nothing\r\n\r\n").await;
+    assert!(client.unaddressed_error(wait).await.is_some());
+
+    // After all that, the server still serves: an ordinary request gets its ordinary answer.
+    let err = client
+        .inline_completion(&common::uri("never-opened.py"), 0, 0)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, -32602);
+}
+
+#[tokio::test]
+async fn half_an_emoji_and_latin1_bytes_are_repaired_and_positions_still_count() {
+    let client = server_without_model().await;
+    // JavaScript's JSON.stringify writes half an emoji as a lone surrogate escape.
+    let uri = common::uri("emoji.py");
+    let open = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{uri}","languageId":"python","version":1,"text":"s = 'a\ud83db'\n"}}}}}}"#
+    );
+    client.send_raw(&framed(open.as_bytes())).await;
+    // One UTF-16 unit for the half emoji, as the editor counts: `b` is at character 7.
+    client.insert(&uri, 2, 0, 7, "X").await;
+    let wait_for = |text: &'static str| {
+        let client = &client;
+        let uri = uri.clone();
+        async move {
+            for _ in 0..200 {
+                if client.document_text(&uri).as_deref() == Some(text) {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            false
+        }
+    };
+    assert!(
+        wait_for("s = 'a\u{fffd}Xb'\n").await,
+        "{:?}",
+        client.document_text(&uri)
+    );
+
+    // A Latin-1 file: the byte that is not UTF-8 becomes U+FFFD, one unit again.
+    let uri_latin1 = common::uri("latin1.py");
+    let mut open = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{uri_latin1}","languageId":"python","version":1,"text":"caf"#
+    )
+    .into_bytes();
+    open.extend_from_slice(b"\xe9 = 1\\n\"}}}");
+    client.send_raw(&framed(&open)).await;
+    client.insert(&uri_latin1, 2, 0, 4, "!").await;
+    let mut text = None;
+    for _ in 0..200 {
+        text = client.document_text(&uri_latin1);
+        if text.as_deref() == Some("caf\u{fffd}! = 1\n") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(text.as_deref(), Some("caf\u{fffd}! = 1\n"));
+}
+
+#[tokio::test]
+async fn the_real_binary_over_stdio_survives_a_message_that_is_not_json() {
+    without_model();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_nib"))
+        .arg("serve")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let client = LspClient::connect(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    client.send_raw(&framed(b"{\"jsonrpc\": \"2.0\", \"method\": \"textDocument/didOpen\", \"params\": {\"text\": \"\\ud83d")).await;
+    let error = client.unaddressed_error(Duration::from_secs(10)).await;
+    assert_eq!(error.map(|e| e["code"].clone()), Some(json!(-32700)));
+    let result = client.initialize(json!({}), json!({})).await.unwrap();
+    assert_eq!(result["serverInfo"]["name"], "nib");
+}

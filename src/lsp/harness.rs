@@ -47,10 +47,12 @@ impl LspClient {
     pub fn in_process() -> LspClient {
         let (client_io, server_io) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_io);
+        let (server_read, server_write, pump) = super::transport::guard(server_read, server_write);
         let shared = Arc::new(Shared::default());
         let server_shared = Arc::clone(&shared);
         let (service, socket) =
             LspService::new(move |client| Backend::with_shared(client, Arc::clone(&server_shared)));
+        tokio::spawn(pump);
         tokio::spawn(async move {
             Server::new(server_read, server_write, socket)
                 .concurrency_level(super::CONCURRENCY)
@@ -90,10 +92,14 @@ impl LspClient {
                         let _ = write_message(&reply_writer, &reply).await;
                     }
                     let _ = notify.send(message);
-                } else if let Some(id) = id.and_then(|id| id.as_i64())
+                } else if let Some(id) = id.as_ref().and_then(Value::as_i64)
                     && let Some(waiter) = pending.lock().unwrap().remove(&id)
                 {
                     let _ = waiter.send(message);
+                } else if id.is_none_or(|id| id.is_null()) {
+                    // An answer to a message the server could not read: kept for
+                    // `unaddressed_error`.
+                    let _ = notify.send(message);
                 }
             }
         });
@@ -102,6 +108,19 @@ impl LspClient {
 
     async fn write(&self, message: &Value) -> std::io::Result<()> {
         write_message(&self.writer, message).await
+    }
+
+    /// Writes bytes as they are, framing included (for malformed messages).
+    pub async fn send_raw(&self, bytes: &[u8]) {
+        let mut writer = self.writer.lock().await;
+        let _ = writer.write_all(bytes).await;
+        let _ = writer.flush().await;
+    }
+
+    /// The text of an open document, when the server runs in this process.
+    pub fn document_text(&self, uri: &str) -> Option<String> {
+        let documents = &self.shared.as_ref()?.documents;
+        Some(documents.snapshot(uri)?.text.to_string())
     }
 
     /// Sends a request and waits for its answer: `Ok(result)` or the error.
@@ -212,6 +231,22 @@ impl LspClient {
             while let Some(message) = notifications.recv().await {
                 if message["method"] == method {
                     return Some(message["params"].clone());
+                }
+            }
+            None
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Waits for the next error answer without an id (to a message the server could not read).
+    pub async fn unaddressed_error(&self, timeout: Duration) -> Option<Value> {
+        let mut notifications = self.notifications.lock().await;
+        tokio::time::timeout(timeout, async {
+            while let Some(message) = notifications.recv().await {
+                if message.get("method").is_none() && message["id"].is_null() {
+                    return Some(message["error"].clone());
                 }
             }
             None

@@ -4,6 +4,7 @@ mod convert;
 pub mod harness;
 pub mod position;
 mod server;
+mod transport;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
@@ -16,12 +17,13 @@ const CONCURRENCY: usize = 64;
 
 /// Serves LSP on the given streams until the client exits.
 pub async fn serve(
-    input: impl AsyncRead + Unpin,
+    input: impl AsyncRead + Send + Unpin + 'static,
     output: impl AsyncWrite + Send + Unpin + 'static,
 ) {
+    let (server_in, server_out, pump) = transport::guard(input, output);
     let (service, socket) = LspService::new(Backend::new);
-    Server::new(input, output, socket)
+    let server = Server::new(server_in, server_out, socket)
         .concurrency_level(CONCURRENCY)
-        .serve(service)
-        .await;
+        .serve(service);
+    tokio::join!(server, pump);
 }

@@ -27,11 +27,13 @@ const PREFILL_DEBOUNCE: Duration = Duration::from_millis(25);
 pub struct Shared {
     /// The completer, once `initialized` has started the engine.
     pub completer: OnceLock<Arc<Completer>>,
+    /// The open documents.
+    pub documents: Arc<DocumentStore>,
 }
 
 pub struct Backend {
     client: Client,
-    documents: DocumentStore,
+    documents: Arc<DocumentStore>,
     settings: Arc<RwLock<Settings>>,
     encoding: OnceLock<Encoding>,
     /// The newest request per document; a newer one cancels it.
@@ -52,7 +54,7 @@ impl Backend {
     pub fn with_shared(client: Client, shared: Arc<Shared>) -> Backend {
         Backend {
             client,
-            documents: DocumentStore::new(),
+            documents: Arc::clone(&shared.documents),
             settings: Arc::default(),
             encoding: OnceLock::new(),
             inflight: DashMap::new(),
