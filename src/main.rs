@@ -347,7 +347,11 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn serve() -> Result<()> {
-    runtime()?.block_on(nib::lsp::serve(tokio::io::stdin(), tokio::io::stdout()));
+    let runtime = runtime()?;
+    runtime.block_on(nib::lsp::serve(tokio::io::stdin(), tokio::io::stdout()));
+    // After `exit` the editor may keep stdin open: a read still waiting on it must not
+    // keep the process alive.
+    runtime.shutdown_background();
     Ok(())
 }
 

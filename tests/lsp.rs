@@ -252,3 +252,56 @@ async fn the_real_binary_over_stdio_survives_a_message_that_is_not_json() {
     let result = client.initialize(json!({}), json!({})).await.unwrap();
     assert_eq!(result["serverInfo"]["name"], "nib");
 }
+
+#[tokio::test]
+async fn a_damaged_model_file_is_named_and_document_sync_goes_on() {
+    without_model();
+    let dir = tempfile::tempdir().unwrap();
+    // Each is a GGUF start that llama.cpp must never be handed.
+    let header = |tensors: u64, metadata: u64| {
+        let mut bytes = b"GGUF".to_vec();
+        bytes.extend_from_slice(&3u32.to_le_bytes());
+        bytes.extend_from_slice(&tensors.to_le_bytes());
+        bytes.extend_from_slice(&metadata.to_le_bytes());
+        bytes
+    };
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("empty.gguf", Vec::new(), "not a GGUF"),
+        ("huge-count.gguf", header(1 << 40, 0), "a count of"),
+        ("truncated.gguf", header(1, 1), "damaged"),
+        (
+            "one-tensor-past-the-end.gguf",
+            {
+                let mut bytes = header(1, 0);
+                bytes.extend_from_slice(&4u64.to_le_bytes());
+                bytes.extend_from_slice(b"emb.");
+                bytes.extend_from_slice(&1u32.to_le_bytes());
+                bytes.extend_from_slice(&1024u64.to_le_bytes());
+                bytes.extend_from_slice(&0u32.to_le_bytes());
+                bytes.extend_from_slice(&0u64.to_le_bytes());
+                // Padding to the data section, then 4 of the tensor's 4,096 bytes.
+                bytes.extend_from_slice(&[0; 8]);
+                bytes
+            },
+            "runs past the end",
+        ),
+    ];
+    for (name, bytes, says) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let client = LspClient::in_process();
+        let options = json!({"model": path.to_str().unwrap()});
+        client.initialize(json!({}), options).await.unwrap();
+        let message = client
+            .notification("window/showMessage", Duration::from_secs(5))
+            .await
+            .expect("a message about the model");
+        let text = message["message"].as_str().unwrap();
+        assert!(text.contains(name) && text.contains(says), "{name}: {text}");
+        let uri = common::uri("a.py");
+        client.open(&uri, "python", "x = 1\n").await;
+        client.insert(&uri, 2, 1, 0, "y").await;
+        let answer = client.inline_completion(&uri, 1, 1).await.unwrap();
+        assert_eq!(answer["items"], json!([]), "{name}");
+    }
+}

@@ -9,7 +9,7 @@ use super::{Completer, engine_config};
 use crate::adapter;
 use crate::config::Settings;
 use crate::engine::{Engine, LoadEvent};
-use crate::model;
+use crate::model::{self, gguf};
 
 /// A completer whose model is loading, and what the user should hear about it.
 pub struct Loaded {
@@ -64,11 +64,17 @@ pub async fn load(settings: &Arc<RwLock<Settings>>) -> Loaded {
         .clone()
         .unwrap_or_else(model::default_manifest);
     let choice = adapter::Choice::from_setting(&current.adapter);
-    let adapters = adapter::available(&manifest, &choice).unwrap_or_else(|e| {
-        // The base model still works; the user hears what is wrong with the adapter.
-        problems.push(format!("nib: adapter: {e}; using the base model"));
+    let adapters = if model.manifest.is_none() {
+        // A bare .gguf file: no adapter is known to have been trained on its weights.
         Vec::new()
-    });
+    } else {
+        adapter::available(&manifest, &choice).unwrap_or_else(|e| {
+            // The base model still works; the user hears what is wrong with the adapter.
+            problems.push(format!("nib: adapter: {e}; using the base model"));
+            Vec::new()
+        })
+    };
+    let adapters = fitting(adapters, &model.path, &mut problems);
     let config = engine_config(&model, &manifest, &current, &adapters);
     let names: Vec<&str> = adapters.iter().map(|a| a.manifest.name.as_str()).collect();
     tracing::info!(
@@ -97,4 +103,38 @@ pub async fn load(settings: &Arc<RwLock<Settings>>) -> Loaded {
         events: Some(events),
         title: format!("nib: loading {}", model.path.display()),
     }
+}
+
+/// The adapters whose files are sound and whose tensors fit the model's (llama.cpp would
+/// otherwise parse them, and refuse or abort); each other one is said and left out.
+fn fitting(
+    adapters: Vec<crate::adapter::Adapter>,
+    model: &std::path::Path,
+    problems: &mut Vec<String>,
+) -> Vec<crate::adapter::Adapter> {
+    if adapters.is_empty() {
+        return adapters;
+    }
+    let Ok(base) = gguf::read_header(model) else {
+        return adapters; // the model itself was checked; llama.cpp will say what it thinks
+    };
+    adapters
+        .into_iter()
+        .filter(|a| {
+            let fits = gguf::validate(&a.path)
+                .map_err(|e| e.to_string())
+                .and_then(|header| gguf::check_adapter(&header, &base));
+            match fits {
+                Ok(()) => true,
+                Err(why) => {
+                    problems.push(format!(
+                        "nib: adapter {} ({}) is not used: {why}",
+                        a.manifest.name,
+                        a.path.display()
+                    ));
+                    false
+                }
+            }
+        })
+        .collect()
 }

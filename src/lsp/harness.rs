@@ -47,12 +47,14 @@ impl LspClient {
     pub fn in_process() -> LspClient {
         let (client_io, server_io) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_io);
-        let (server_read, server_write, pump) = super::transport::guard(server_read, server_write);
+        let guarded = super::transport::guard(server_read, server_write);
+        let (server_read, server_write) = (guarded.server_in, guarded.server_out);
         let shared = Arc::new(Shared::default());
         let server_shared = Arc::clone(&shared);
         let (service, socket) =
             LspService::new(move |client| Backend::with_shared(client, Arc::clone(&server_shared)));
-        tokio::spawn(pump);
+        tokio::spawn(guarded.reader);
+        tokio::spawn(guarded.writer);
         tokio::spawn(async move {
             Server::new(server_read, server_write, socket)
                 .concurrency_level(super::CONCURRENCY)

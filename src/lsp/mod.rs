@@ -20,10 +20,11 @@ pub async fn serve(
     input: impl AsyncRead + Send + Unpin + 'static,
     output: impl AsyncWrite + Send + Unpin + 'static,
 ) {
-    let (server_in, server_out, pump) = transport::guard(input, output);
+    let guarded = transport::guard(input, output);
+    tokio::spawn(guarded.reader);
     let (service, socket) = LspService::new(Backend::new);
-    let server = Server::new(server_in, server_out, socket)
+    let server = Server::new(guarded.server_in, guarded.server_out, socket)
         .concurrency_level(CONCURRENCY)
         .serve(service);
-    tokio::join!(server, pump);
+    tokio::join!(server, guarded.writer);
 }

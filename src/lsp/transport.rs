@@ -23,26 +23,30 @@ const MAX_HEADER: usize = 8 << 10;
 /// Room of the in-memory pipes to and from the server.
 const PIPE: usize = 1 << 20;
 
-/// The server's ends of the guarded streams, and the future that moves messages between
-/// them and the editor's streams (run it beside the server until both end).
+/// The guarded streams: the server's ends, and the two futures that move messages between
+/// them and the editor's streams. Run the writer until it ends (after the server's output
+/// closes, everything the server wrote is out); the reader may be left running (it ends
+/// when the editor closes its stream, which it need not do after `exit`).
+pub struct Guarded<R, W> {
+    pub server_in: DuplexStream,
+    pub server_out: DuplexStream,
+    pub reader: R,
+    pub writer: W,
+}
+
 pub fn guard(
     input: impl AsyncRead + Unpin + Send + 'static,
     output: impl AsyncWrite + Unpin + Send + 'static,
-) -> (
-    DuplexStream,
-    DuplexStream,
-    impl Future<Output = ()> + Send + 'static,
-) {
+) -> Guarded<impl Future<Output = ()> + Send + 'static, impl Future<Output = ()> + Send + 'static> {
     let (server_in, to_server) = tokio::io::duplex(PIPE);
     let (server_out, from_server) = tokio::io::duplex(PIPE);
     let (replies, pending) = mpsc::unbounded_channel();
-    let pump = async move {
-        tokio::join!(
-            read_editor(input, to_server, replies),
-            write_editor(from_server, output, pending)
-        );
-    };
-    (server_in, server_out, pump)
+    Guarded {
+        server_in,
+        server_out,
+        reader: read_editor(input, to_server, replies),
+        writer: write_editor(from_server, output, pending),
+    }
 }
 
 /// Reads the editor's messages, passes on the good (repaired where needed) and answers the bad.

@@ -26,6 +26,12 @@ pub enum ModelError {
     },
     #[error("model file {} is not a GGUF file (it does not start with \"GGUF\"): {fix}", path.display())]
     NotGguf { path: PathBuf, fix: String },
+    #[error("model file {} is damaged ({detail}): {fix}", path.display())]
+    Damaged {
+        path: PathBuf,
+        detail: String,
+        fix: String,
+    },
     #[error(
         "sha256 mismatch for {}: it is {actual}, expected {expected}: delete it and run nib model pull {name}",
         path.display()

@@ -257,10 +257,36 @@ pub fn check(model: &ResolvedModel) -> Result<(), ModelError> {
     }
     let mut magic = [0; 4];
     match File::open(path).and_then(|mut f| f.read_exact(&mut magic)) {
-        Ok(()) if &magic == GGUF_MAGIC => Ok(()),
-        Ok(()) => Err(not_gguf(path, manifest)),
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(not_gguf(path, manifest)),
-        Err(e) => Err(open_error(path, manifest, e)),
+        Ok(()) if &magic == GGUF_MAGIC => {}
+        Ok(()) => return Err(not_gguf(path, manifest)),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(not_gguf(path, manifest)),
+        Err(e) => return Err(open_error(path, manifest, e)),
+    }
+    // A file `nib model pull` verified by its sha256 (its stamp still matches) is the
+    // manifest's; any other is read through before llama.cpp parses it, which would abort
+    // the process on some malformed files.
+    if manifest.is_some_and(|m| pull::stamped(path, m)) {
+        return Ok(());
+    }
+    gguf::validate(path)
+        .map(drop)
+        .map_err(|e| damaged(path, manifest, e))
+}
+
+fn damaged(path: &Path, manifest: Option<&ModelManifest>, e: gguf::GgufError) -> ModelError {
+    let detail = match e {
+        gguf::GgufError::Corrupt(detail) => detail,
+        other => other.to_string(),
+    };
+    let fix = match manifest {
+        Some(m) => format!("delete it and run nib model pull {}", m.name),
+        None => "download it again, or set NIB_MODEL or the `model` setting to another .gguf file"
+            .to_owned(),
+    };
+    ModelError::Damaged {
+        path: path.to_owned(),
+        detail,
+        fix,
     }
 }
 

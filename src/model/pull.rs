@@ -242,6 +242,13 @@ fn is_verified(
     }
 }
 
+/// Whether `path` is the file `nib model pull` verified for `m` (its stamp still matches).
+pub(crate) fn stamped(path: &Path, m: &ModelManifest) -> bool {
+    fs::metadata(path).is_ok_and(|meta| {
+        Stamp::of(&meta, &m.sha256).is_some_and(|stamp| read_stamp(path).as_ref() == Some(&stamp))
+    })
+}
+
 /// What a verified model file looked like: when size and mtime still match, it is unchanged.
 #[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Stamp {

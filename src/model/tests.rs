@@ -203,20 +203,28 @@ fn check_rejects_a_file_without_the_gguf_magic() {
 }
 
 #[test]
-fn check_accepts_a_gguf_of_the_right_size() {
+fn check_reads_an_unverified_gguf_through_before_llama_cpp_does() {
     let dir = TempDir::new().unwrap();
+    // The magic and version of a GGUF file, then nothing that makes a header.
     let content = b"GGUF\x03\0\0\0rest";
     let path = write(&dir, "tiny.gguf", content);
     let known = ResolvedModel {
         path: path.clone(),
         manifest: Some(manifest_for(content)),
     };
-    check(&known).unwrap();
-    check(&ResolvedModel {
+    let e = check(&known).unwrap_err();
+    assert!(matches!(e, ModelError::Damaged { .. }), "{e}");
+    let message = e.to_string();
+    assert!(
+        message.contains("tiny.gguf") && message.contains("nib model pull"),
+        "{message}"
+    );
+    let bare = check(&ResolvedModel {
         path,
         manifest: None,
     })
-    .unwrap();
+    .unwrap_err();
+    assert!(bare.to_string().contains("download it again"), "{bare}");
 }
 
 #[test]
