@@ -305,3 +305,45 @@ async fn a_damaged_model_file_is_named_and_document_sync_goes_on() {
         assert_eq!(answer["items"], json!([]), "{name}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_sent_at_full_speed_are_applied_in_order_between_requests() {
+    let client = server_without_model().await;
+    let uri = common::uri("typed.py");
+    client.open(&uri, "python", "\n").await;
+    // 500 keystrokes with no pause, a request after each (as an editor asks while typing),
+    // not awaited: tower-lsp-server runs handlers concurrently, the text must not care.
+    let mut expected = String::new();
+    let mut answers = Vec::new();
+    for i in 0..500usize {
+        let ch = char::from(b'a' + (i % 26) as u8);
+        let typed = if i % 50 == 49 {
+            "🦀".to_string()
+        } else {
+            ch.to_string()
+        };
+        let column: usize = expected.encode_utf16().count();
+        client.insert(&uri, i + 2, 0, column as u32, &typed).await;
+        expected.push_str(&typed);
+        let params = nib::lsp::harness::position_params(
+            &uri,
+            0,
+            expected.encode_utf16().count() as u32,
+            json!({"triggerKind": 2}),
+        );
+        answers.push(
+            client
+                .send_request("textDocument/inlineCompletion", params)
+                .await
+                .1,
+        );
+    }
+    for answer in answers {
+        // Each is answered (empty: no model) or cancelled by the next keystroke.
+        match answer.await {
+            Ok(_) => {}
+            Err(e) => assert_eq!(e.code, -32800, "{e}"),
+        }
+    }
+    assert_eq!(client.document_text(&uri).unwrap(), format!("{expected}\n"));
+}
