@@ -191,7 +191,7 @@ async fn via_infill(
         settings,
     })
     .await?;
-    let (addr, completer) = (started.addr, std::sync::Arc::clone(&started.completer));
+    let (addr, completer) = (started.addr, started.completer());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(started.run(async {
         let _ = stopped.await;

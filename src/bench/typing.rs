@@ -106,14 +106,15 @@ async fn type_line(
 ) -> anyhow::Result<()> {
     let lines: Vec<&str> = file.text.split('\n').collect();
     let full = lines[line];
-    let mut doc = lines[..line].join("\n");
-    if line > 0 {
-        doc.push('\n');
-    }
-    doc.push_str(&full[..typed]);
-    doc.push('\n');
-    doc.push_str(&lines[line + 1..].join("\n"));
     if let Via::Lsp(client) = via {
+        // The file with the line cut after its first `typed` bytes (/infill sends its own window).
+        let mut doc = lines[..line].join("\n");
+        if line > 0 {
+            doc.push('\n');
+        }
+        doc.push_str(&full[..typed]);
+        doc.push('\n');
+        doc.push_str(&lines[line + 1..].join("\n"));
         client.open(uri, file.language_id, &doc).await;
     }
 
@@ -229,7 +230,7 @@ fn ask_infill(addr: SocketAddr, body: String) -> JoinHandle<Outcome> {
 }
 
 /// POSTs JSON to a local `nib http` and reads the JSON answer (one connection per request).
-pub async fn post(addr: SocketAddr, path: &str, body: &str) -> anyhow::Result<Value> {
+async fn post(addr: SocketAddr, path: &str, body: &str) -> anyhow::Result<Value> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;

@@ -16,13 +16,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{
-    Api, ApiError, MAX_TOKENS_LIMIT, Shared, client_key, completion_error, parse, ready,
-    unless_superseded,
-};
+use super::{Api, ApiError, MAX_TOKENS_LIMIT, Shared, client_key, completion_error, parse, ready};
 use crate::completion::{Caps, Request, Suggestion};
 use crate::document::Document;
-use crate::engine::{CancelOnDrop, Finish};
+use crate::engine::Finish;
 use crate::language::LanguageRegistry;
 
 #[derive(Deserialize)]
@@ -87,25 +84,29 @@ pub async fn infill(
         .filename
         .as_deref()
         .and_then(|name| LanguageRegistry::builtin().detect(None, name));
-    let cancel = state.begin(client.clone());
-    let _cancel_if_dropped = CancelOnDrop(cancel.clone());
-    let request = Request {
-        uri: format!("nib-http://client/{}", hash(&client)),
-        document: Document::open(&text, version(&text), language).snapshot(),
-        others: others(&body.input_extra),
-        cursor,
-        cancel: cancel.clone(),
-        caps: Caps {
-            max_tokens: body
-                .n_predict
-                .filter(|&n| n > 0)
-                .map(|n| n.min(i64::from(MAX_TOKENS_LIMIT)) as u32),
-            deadline_ms: body.t_max_predict_ms.filter(|&ms| ms > 0),
-        },
+    let caps = Caps {
+        max_tokens: body
+            .n_predict
+            .filter(|&n| n > 0)
+            .map(|n| n.min(i64::from(MAX_TOKENS_LIMIT)) as u32),
+        deadline_ms: body.t_max_predict_ms.filter(|&ms| ms > 0),
     };
-    let result = state.completer.complete(request).await;
-    state.end(&client, &cancel);
-    let answered = unless_superseded(result).map_err(|e| completion_error(Api::Llama, e))?;
+    let uri = format!("nib-http://client/{}", hash(&client));
+    let document = Document::open(&text, version(&text), language).snapshot();
+    let others = others(&body.input_extra);
+    let answered = state
+        .as_newest(client, |cancel| {
+            state.completer.complete(Request {
+                uri,
+                document,
+                others,
+                cursor,
+                cancel,
+                caps,
+            })
+        })
+        .await
+        .map_err(|e| completion_error(Api::Llama, e))?;
     let suggestion = answered.as_ref().and_then(Option::as_ref);
     let mut value = answer(&state, suggestion, body.n_predict.unwrap_or(-1));
     if answered.is_none() {

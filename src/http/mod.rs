@@ -67,8 +67,6 @@ struct State {
     /// The newest request per client and route; a newer one cancels it.
     inflight: DashMap<String, CancelFlag>,
     ids: AtomicU64,
-    /// The last reason loading failed, for /health.
-    failure: Mutex<Option<String>>,
 }
 
 type Shared = Arc<State>;
@@ -77,12 +75,16 @@ type Shared = Arc<State>;
 pub struct Started {
     /// Where it listens (`--port 0` picks a free port).
     pub addr: SocketAddr,
-    pub completer: Arc<Completer>,
     listener: tokio::net::TcpListener,
     state: Shared,
 }
 
 impl Started {
+    /// The completer behind every endpoint (its engine tells when the model is loaded).
+    pub fn completer(&self) -> Arc<Completer> {
+        Arc::clone(&self.state.completer)
+    }
+
     /// Serves until `shutdown` completes.
     pub async fn run(
         self,
@@ -141,7 +143,6 @@ pub async fn start(options: Options) -> Result<Started> {
         bound: options.bind,
         inflight: DashMap::new(),
         ids: AtomicU64::new(1),
-        failure: Mutex::new(None),
     });
     if let Some(mut events) = loaded.events {
         eprintln!("{}", loaded.title);
@@ -155,8 +156,8 @@ pub async fn start(options: Options) -> Result<Started> {
                         return;
                     }
                     LoadEvent::Failed(message) => {
+                        // The engine's status keeps it, for /health and every request.
                         eprintln!("nib http: {message}");
-                        *state.failure.lock().unwrap() = Some(message);
                         return;
                     }
                 }
@@ -165,7 +166,6 @@ pub async fn start(options: Options) -> Result<Started> {
     }
     Ok(Started {
         addr: local,
-        completer: Arc::clone(&state.completer),
         listener,
         state,
     })
@@ -345,24 +345,42 @@ impl State {
         self.inflight.remove_if(client, |_, flag| flag.same(cancel));
     }
 
+    /// Runs `work` with the flag of a new request of `client` (whose older request is
+    /// cancelled). Dropping the future, as a closed connection does, cancels the decode;
+    /// an answer cut short by a newer request of the client is `None`.
+    async fn as_newest<T, F>(
+        &self,
+        client: String,
+        work: impl FnOnce(CancelFlag) -> F,
+    ) -> Result<Option<T>, CompletionError>
+    where
+        F: std::future::Future<Output = Result<T, CompletionError>>,
+    {
+        let cancel = self.begin(client.clone());
+        let _cancel_if_dropped = CancelOnDrop(cancel.clone());
+        let result = work(cancel.clone()).await;
+        self.end(&client, &cancel);
+        unless_superseded(result)
+    }
+
     fn next_id(&self) -> u64 {
         self.ids.fetch_add(1, Ordering::Relaxed)
     }
 }
 
-/// A client-made completion, run to its end (the caller's future holds the request:
-/// dropping it, as a closed connection does, cancels the decode).
+/// A client-made completion, run to its end.
 async fn run(
     state: &State,
     client: String,
-    mut request: RawRequest,
+    request: RawRequest,
 ) -> Result<Option<Generation>, CompletionError> {
-    let cancel = state.begin(client.clone());
-    let _cancel_if_dropped = CancelOnDrop(cancel.clone());
-    request.cancel = cancel.clone();
-    let result = state.completer.complete_raw(request).await;
-    state.end(&client, &cancel);
-    unless_superseded(result)
+    state
+        .as_newest(client, |cancel| {
+            state
+                .completer
+                .complete_raw(RawRequest { cancel, ..request })
+        })
+        .await
 }
 
 /// A request cancelled because a newer one of its client took over answers with nothing.
@@ -483,9 +501,12 @@ fn completion_error(api: Api, e: CompletionError) -> ApiError {
     }
 }
 
-/// `max_tokens` as asked, lowered to [`MAX_TOKENS_LIMIT`]; `default` when not asked.
-fn max_tokens(asked: Option<u32>, default: u32) -> u32 {
-    asked.unwrap_or(default).min(MAX_TOKENS_LIMIT)
+/// `max_tokens` as asked, lowered to [`MAX_TOKENS_LIMIT`]; when not asked, the model's
+/// budget for a block (four lines' worth).
+fn max_tokens(state: &State, asked: Option<u32>) -> u32 {
+    asked
+        .unwrap_or_else(|| 4 * state.completer.budgets().max_tokens)
+        .min(MAX_TOKENS_LIMIT)
 }
 
 /// Seconds since the Unix epoch.

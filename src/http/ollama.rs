@@ -65,7 +65,7 @@ pub async fn generate(
         prompt: body.prompt,
         suffix: body.suffix.filter(|s| !s.is_empty()),
         verbatim: body.raw,
-        max_tokens: max_tokens(asked, 4 * state.completer.budgets().max_tokens),
+        max_tokens: max_tokens(&state, asked),
         stop: body.options.stop.unwrap_or_default(),
         deadline_ms: None,
         cancel: CancelFlag::default(),

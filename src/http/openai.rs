@@ -48,7 +48,7 @@ pub async fn completions(
         prompt,
         suffix: body.suffix,
         verbatim: false,
-        max_tokens: max_tokens(body.max_tokens, 4 * state.completer.budgets().max_tokens),
+        max_tokens: max_tokens(&state, body.max_tokens),
         stop: body.stop.map(OneOrMany::into_vec).unwrap_or_default(),
         deadline_ms: None,
         cancel: CancelFlag::default(),
