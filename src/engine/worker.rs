@@ -105,20 +105,19 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
 impl Session<'_> {
     /// Runs one job; a panic inside it resets the cache and becomes an error.
     fn run(&mut self, job: Job) {
-        let session = self;
         let (job, answer) = match job {
             Job::Prefill(prefill) => {
                 if !prefill.cancel.is_cancelled()
-                    && catch_unwind(AssertUnwindSafe(|| session.prefill(&prefill))).is_err()
+                    && catch_unwind(AssertUnwindSafe(|| self.prefill(&prefill))).is_err()
                 {
-                    session.reset();
+                    self.reset();
                 }
                 return;
             }
             Job::MeasureStep(steps, answer) => {
-                let cost = catch_unwind(AssertUnwindSafe(|| session.measure_step(steps)));
+                let cost = catch_unwind(AssertUnwindSafe(|| self.measure_step(steps)));
                 let _ = answer.send(cost.unwrap_or_else(|_| {
-                    session.reset();
+                    self.reset();
                     Err(EngineError::Llama("panic while measuring".into()))
                 }));
                 return;
@@ -128,9 +127,9 @@ impl Session<'_> {
         let result = if job.cancel.is_cancelled() {
             Err(EngineError::Cancelled)
         } else {
-            catch_unwind(AssertUnwindSafe(|| session.generate(&job))).unwrap_or_else(|panic| {
+            catch_unwind(AssertUnwindSafe(|| self.generate(&job))).unwrap_or_else(|panic| {
                 // Whatever the cache held is suspect after a panic mid-decode.
-                session.reset();
+                self.reset();
                 Err(EngineError::Llama(format!(
                     "panic in the engine: {}",
                     panic_message(&panic)
@@ -138,7 +137,7 @@ impl Session<'_> {
             })
         };
         if matches!(result, Err(EngineError::Cancelled)) {
-            session.shared.cancelled.fetch_add(1, Ordering::Relaxed);
+            self.shared.cancelled.fetch_add(1, Ordering::Relaxed);
         }
         let _ = answer.send(result);
     }

@@ -142,12 +142,22 @@ impl TensorInfo {
                 self.name
             )));
         }
-        Ok(row / block * bytes)
+        (row / block)
+            .checked_mul(bytes)
+            .ok_or_else(|| overflow(&self.name))
     }
 
+    /// Bytes of the tensor's data, with checked arithmetic (the dimensions come from the file).
     fn n_bytes(&self) -> Result<u64, GgufError> {
-        let rows: u64 = self.dims.iter().skip(1).product();
-        Ok(self.row_bytes()? * rows)
+        let rows = self
+            .dims
+            .iter()
+            .skip(1)
+            .try_fold(1u64, |n, &d| n.checked_mul(d))
+            .ok_or_else(|| overflow(&self.name))?;
+        self.row_bytes()?
+            .checked_mul(rows)
+            .ok_or_else(|| overflow(&self.name))
     }
 }
 
@@ -355,32 +365,28 @@ pub fn validate(path: &Path) -> Result<Header, GgufError> {
     Ok(header)
 }
 
-/// Bytes of a tensor's data, with checked arithmetic; a type whose block size is not
-/// known here is taken at the size of one element per byte (its data must still fit).
+/// Bytes of a tensor's data ([`TensorInfo::n_bytes`]); a type whose block size is not
+/// known here is taken at one byte per eight elements (its data must still fit).
 fn checked_size(t: &TensorInfo) -> Result<u64, GgufError> {
-    let overflow = || GgufError::Corrupt(format!("tensor {}: its size overflows", t.name));
+    if block_size(t.ggml_type).is_some() {
+        return t.n_bytes();
+    }
+    if t.ggml_type > 64 {
+        return Err(GgufError::Corrupt(format!(
+            "tensor {} has ggml type {}",
+            t.name, t.ggml_type
+        )));
+    }
     let elements = t
         .dims
         .iter()
         .try_fold(1u64, |n, &d| n.checked_mul(d))
-        .ok_or_else(overflow)?;
-    let Some((block, bytes)) = block_size(t.ggml_type) else {
-        if t.ggml_type > 64 {
-            return Err(GgufError::Corrupt(format!(
-                "tensor {} has ggml type {}",
-                t.name, t.ggml_type
-            )));
-        }
-        return Ok(elements / 8);
-    };
-    let row = t.dims.first().copied().unwrap_or(1);
-    if row % block != 0 {
-        return Err(GgufError::Corrupt(format!(
-            "tensor {}: a row of {row} is not a whole number of {block}-element blocks",
-            t.name
-        )));
-    }
-    (elements / block).checked_mul(bytes).ok_or_else(overflow)
+        .ok_or_else(|| overflow(&t.name))?;
+    Ok(elements / 8)
+}
+
+fn overflow(tensor: &str) -> GgufError {
+    GgufError::Corrupt(format!("tensor {tensor}: its size overflows"))
 }
 
 /// Checks that an adapter's tensors are LoRA factors of the base model's tensors:
