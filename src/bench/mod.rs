@@ -235,6 +235,7 @@ async fn soak(
     let mut rss_max_mb = rss_start_mb;
     let mut keystrokes = 0;
     let mut rng = corpus::Rng::new(seed);
+    let (mut first_round, mut last_round) = (None, None);
     while Instant::now() < until {
         let run = typing::type_corpus(
             typing::Via::Lsp(client),
@@ -247,12 +248,23 @@ async fn soak(
         .await?;
         keystrokes += run.keystrokes;
         rss_max_mb = rss_max_mb.max(report::rss_mb());
+        let figures = ModeFigures::of(&run);
         eprintln!(
-            "nib: soak {:.0} s: RSS {:.0} MB",
+            "nib: soak {:.0} s: RSS {:.0} MB, p95 {:.0} ms, {:.0} ms CPU per keystroke",
             started.elapsed().as_secs_f64(),
-            report::rss_mb()
+            report::rss_mb(),
+            figures.p95_ms,
+            figures.cpu_ms_per_keystroke,
         );
+        // A round cut short by the end of the soak is not compared.
+        if Instant::now() < until || first_round.is_none() {
+            first_round.get_or_insert_with(|| figures.clone());
+            last_round = Some(figures);
+        }
     }
+    let (Some(first_round), Some(last_round)) = (first_round, last_round) else {
+        anyhow::bail!("the soak ended before a round of typing did");
+    };
     Ok(SoakFigures {
         seconds: started.elapsed().as_secs_f64(),
         open_files: SOAK_FILES,
@@ -260,6 +272,8 @@ async fn soak(
         rss_start_mb,
         rss_end_mb: report::rss_mb(),
         rss_max_mb,
+        first_round,
+        last_round,
     })
 }
 

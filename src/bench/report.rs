@@ -82,6 +82,9 @@ pub struct SoakFigures {
     pub rss_start_mb: f64,
     pub rss_end_mb: f64,
     pub rss_max_mb: f64,
+    /// The first and the last full round of typing (one line in every corpus file).
+    pub first_round: ModeFigures,
+    pub last_round: ModeFigures,
 }
 
 /// Decoding the same suggestions without and with speculative drafts.
@@ -242,6 +245,8 @@ impl Report {
                 "rss_start_mb": round(soak.rss_start_mb),
                 "rss_end_mb": round(soak.rss_end_mb),
                 "rss_max_mb": round(soak.rss_max_mb),
+                "first_round": soak.first_round.json(),
+                "last_round": soak.last_round.json(),
             });
         }
         out
@@ -341,6 +346,12 @@ impl Report {
                 "soak: {:.0} s, {} keystrokes, {} open files: RSS {:.0} MB at start, {:.0} MB at end, {:.0} MB at most\n",
                 s.seconds, s.keystrokes, s.open_files, s.rss_start_mb, s.rss_end_mb, s.rss_max_mb
             ));
+            for (name, round) in [("first", &s.first_round), ("last", &s.last_round)] {
+                out.push_str(&format!(
+                    "soak, {name} round: {} requests, p50 {:.0} ms, p95 {:.0} ms, {:.0} ms CPU per keystroke\n",
+                    round.requests, round.p50_ms, round.p95_ms, round.cpu_ms_per_keystroke
+                ));
+            }
         }
         out
     }

@@ -313,4 +313,6 @@ fn count_lone_crs(text: &Rope, start: usize, end: usize) -> usize {
 #[cfg(test)]
 mod edit_tests;
 #[cfg(test)]
+pub(crate) mod testing;
+#[cfg(test)]
 mod tests;

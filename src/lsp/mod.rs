@@ -4,6 +4,7 @@ mod convert;
 pub mod harness;
 pub mod position;
 mod server;
+mod sync;
 mod transport;
 
 use tokio::io::{AsyncRead, AsyncWrite};

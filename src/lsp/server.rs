@@ -15,7 +15,7 @@ use super::position::{Encoding, offset_at};
 use crate::adapter;
 use crate::completion::{self, Completer, CompletionError, Request, Suggestion};
 use crate::config::Settings;
-use crate::document::{ByteEdit, Document, DocumentStore, Snapshot};
+use crate::document::{Document, DocumentStore, Snapshot};
 use crate::engine::{CancelFlag, CancelOnDrop, EngineError, LoadEvent};
 use crate::language::LanguageRegistry;
 
@@ -375,39 +375,7 @@ impl LanguageServer for Backend {
         let encoding = self.encoding();
         let version = params.text_document.version;
         let applied = self.documents.update(&uri, |doc| {
-            // Where the last edit ended: most likely the cursor.
-            let mut cursor = None;
-            for change in params.content_changes {
-                match change {
-                    TextDocumentContentChangeEvent::TextDocumentContentChangeWholeDocument(
-                        whole,
-                    ) => {
-                        doc.replace_all(&whole.text);
-                        cursor = None;
-                    }
-                    TextDocumentContentChangeEvent::TextDocumentContentChangePartial(part) => {
-                        let start = offset_at(doc.text(), part.range.start, encoding);
-                        let end = offset_at(doc.text(), part.range.end, encoding);
-                        let edit = match (start, end) {
-                            (Ok(start), Ok(end)) if start <= end => ByteEdit {
-                                start,
-                                end,
-                                text: part.text,
-                            },
-                            _ => {
-                                return Err(format!(
-                                    "edit range {:?} is outside the document",
-                                    part.range
-                                ));
-                            }
-                        };
-                        doc.apply_edit(&edit).map_err(|e| e.to_string())?;
-                        cursor = Some(edit.start + edit.text.len());
-                    }
-                }
-            }
-            doc.finish_change(version);
-            Ok(cursor)
+            super::sync::apply_changes(doc, params.content_changes, version, encoding)
         });
         let problem = match applied {
             Some(Ok(cursor)) => {
