@@ -10,25 +10,6 @@ use nib::lsp::harness::LspClient;
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
-/// Waits until the server logs that the model is ready.
-async fn wait_for_model(client: &LspClient) {
-    for _ in 0..200 {
-        let Some(log) = client
-            .notification("window/logMessage", Duration::from_secs(120))
-            .await
-        else {
-            break;
-        };
-        if log["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("model ready"))
-        {
-            return;
-        }
-    }
-    panic!("the model did not load");
-}
-
 /// Settings whose generation deadline never cuts a suggestion short, so that what the
 /// tests see does not depend on the machine's speed.
 fn untimed() -> Value {
@@ -47,7 +28,7 @@ async fn server_with(settings: Value) -> LspClient {
     unsafe { std::env::remove_var("NIB_MODEL") };
     let client = LspClient::in_process();
     client.initialize(json!({}), settings).await.unwrap();
-    wait_for_model(&client).await;
+    common::wait_for_model(&client).await;
     client
 }
 
@@ -98,7 +79,7 @@ async fn spawn_server() -> (Child, LspClient) {
     });
     let result = client.initialize(capabilities, untimed()).await.unwrap();
     assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
-    wait_for_model(&client).await;
+    common::wait_for_model(&client).await;
     (child, client)
 }
 

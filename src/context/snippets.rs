@@ -3,8 +3,9 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
+use std::time::{Duration, Instant};
 
-use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Node, Query, QueryCursor, QueryCursorOptions, StreamingIterator, Tree};
 
 use super::{Snippet, TokenCounter};
 use crate::language::Language;
@@ -15,6 +16,12 @@ const NEAR_LINES: usize = 40;
 const SNIPPET_LINES: usize = 12;
 /// Names shorter than this are too common to look up.
 const MIN_NAME_LEN: usize = 3;
+/// Deepest node where a query match may start. Real definitions, imports and scopes lie far
+/// shallower; without a limit a query walks every node of a pathologically deep tree
+/// (100,000 nested brackets) at a cost that grows with the depth of each.
+const MAX_MATCH_DEPTH: u32 = 128;
+/// Longest one query may run; past it the matches found so far are used.
+const QUERY_BUDGET: Duration = Duration::from_millis(50);
 
 /// A definition found by the language's `definitions.scm` query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +69,7 @@ pub fn definitions(text: &str, tree: &Tree, language: &Language) -> Vec<Definiti
         return Vec::new();
     };
     let mut out = Vec::new();
-    for_each_match(query, tree.root_node(), text, |captures| {
+    for_each_match(query, tree.root_node(), text, None, |captures| {
         let node = captures.iter().find(|(i, _)| *i == def).map(|(_, n)| *n);
         let name = captures.iter().find(|(i, _)| *i == name).map(|(_, n)| *n);
         if let (Some(node), Some(name)) = (node, name) {
@@ -86,7 +93,7 @@ pub fn imports(text: &str, tree: &Tree, language: &Language) -> Vec<Range<usize>
         return Vec::new();
     };
     let mut out = Vec::new();
-    for_each_match(query, tree.root_node(), text, |captures| {
+    for_each_match(query, tree.root_node(), text, None, |captures| {
         for (i, node) in captures {
             if *i == import {
                 out.push(node.byte_range());
@@ -117,19 +124,17 @@ pub fn scope_headers(
     };
     let probe = text[..cursor].trim_end().len().saturating_sub(1);
     let mut out = Vec::new();
-    let mut query_cursor = QueryCursor::new();
-    query_cursor.set_byte_range(probe..probe + 1);
-    let mut matches = query_cursor.matches(query, tree.root_node(), text.as_bytes());
-    while let Some(m) = matches.next() {
-        let node = m.captures.iter().find(|c| c.index == scope).map(|c| c.node);
-        let body = m.captures.iter().find(|c| c.index == body).map(|c| c.node);
+    let within = Some(probe..probe + 1);
+    for_each_match(query, tree.root_node(), text, within, |captures| {
+        let node = captures.iter().find(|(i, _)| *i == scope).map(|(_, n)| *n);
+        let body = captures.iter().find(|(i, _)| *i == body).map(|(_, n)| *n);
         if let (Some(node), Some(body)) = (node, body)
             && node.byte_range().contains(&probe)
             && body.start_byte() <= cursor
         {
             out.push(line_start(text, node.start_byte())..body.start_byte());
         }
-    }
+    });
     out.sort_by_key(|r| r.start);
     out.dedup();
     out
@@ -170,9 +175,24 @@ pub fn select(
         .collect()
 }
 
-fn for_each_match(query: &Query, root: Node, text: &str, mut f: impl FnMut(&[(u32, Node)])) {
+/// Runs `query` over `root` (only the nodes that overlap `within`, when given) and calls `f`
+/// with each match's captures; bounded in depth and time (MAX_MATCH_DEPTH, QUERY_BUDGET).
+fn for_each_match(
+    query: &Query,
+    root: Node,
+    text: &str,
+    within: Option<Range<usize>>,
+    mut f: impl FnMut(&[(u32, Node)]),
+) {
     let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(query, root, text.as_bytes());
+    cursor.set_max_start_depth(Some(MAX_MATCH_DEPTH));
+    if let Some(range) = within {
+        cursor.set_byte_range(range);
+    }
+    let deadline = Instant::now() + QUERY_BUDGET;
+    let mut past_deadline = |_: &_| Instant::now() >= deadline;
+    let options = QueryCursorOptions::new().progress_callback(&mut past_deadline);
+    let mut matches = cursor.matches_with_options(query, root, text.as_bytes(), options);
     let mut captures = Vec::new();
     while let Some(m) = matches.next() {
         captures.clear();

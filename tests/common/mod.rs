@@ -3,6 +3,9 @@
 
 use std::process::Command;
 use std::sync::Once;
+use std::time::Duration;
+
+use nib::lsp::harness::LspClient;
 
 /// Pulls the default model and the code model (`qwen2.5-coder-0.5b-code`, whose prompt
 /// layout puts the code after the cursor after the code before it) through `nib model
@@ -31,4 +34,23 @@ pub fn pull_model() {
 /// A `file://` URI for a made-up path.
 pub fn uri(name: &str) -> String {
     format!("file:///project/{name}")
+}
+
+/// Waits until the server logs that the model is ready.
+pub async fn wait_for_model(client: &LspClient) {
+    for _ in 0..200 {
+        let Some(log) = client
+            .notification("window/logMessage", Duration::from_secs(120))
+            .await
+        else {
+            break;
+        };
+        if log["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("model ready"))
+        {
+            return;
+        }
+    }
+    panic!("the model did not load");
 }
