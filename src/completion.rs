@@ -351,6 +351,7 @@ impl Completer {
     /// ready yet, or the document is binary).
     pub async fn complete(&self, request: Request) -> Result<Option<Suggestion>, CompletionError> {
         let started = Instant::now();
+        crate::faults::fire(crate::faults::Fault::PanicInRequest);
         let settings = self.settings.read().unwrap().clone();
         let Some(prepared) = self.prepare(&request, &settings)? else {
             return Ok(None);

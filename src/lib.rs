@@ -15,6 +15,8 @@ pub mod doctor;
 pub mod document;
 pub mod engine;
 pub mod eval;
+#[doc(hidden)]
+pub mod faults;
 pub mod framework;
 pub mod http;
 pub mod language;

@@ -342,6 +342,9 @@ fn init_logging() {
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Documents are parsed and walked on these threads: room for a pathologically deep
+        // tree should anything on the way recurse.
+        .thread_stack_size(16 << 20)
         .enable_all()
         .build()
         .context("could not start the async runtime")

@@ -201,12 +201,20 @@ async fn hostile_messages_and_documents_get_answers_in_bounded_time_and_the_serv
             }
         }
     }
-    // An edit in the middle of the 200,000-character line, then a completion after it.
-    let uri = common::uri("long.js");
-    client.insert(&uri, 2, 0, 100_000, "9").await;
-    complete(&client, "complete long.js after an edit", &uri, 0, 100_001)
-        .await
-        .unwrap();
+    // Edits in the middle of the 200,000-character line and of the deepest trees (edited
+    // and reparsed incrementally), then a completion after each.
+    for (name, character) in [
+        ("long.js", 100_000),
+        ("nested.rs", 60_000),
+        ("nested.py", 60_000),
+    ] {
+        let uri = common::uri(name);
+        client.insert(&uri, 2, 0, character, "9").await;
+        let case = format!("complete {name} after an edit");
+        complete(&client, &case, &uri, 0, character + 1)
+            .await
+            .unwrap();
+    }
     for (name, _, _) in &documents {
         client.close(&common::uri(name)).await;
     }

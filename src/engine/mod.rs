@@ -242,9 +242,29 @@ pub struct PromptWork {
 /// A handle to the engine thread; cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
-    jobs: std::sync::mpsc::Sender<Job>,
+    worker: Arc<Mutex<Worker>>,
     shared: Arc<Shared>,
+    /// How to start the thread again; None for an engine that never had one.
+    restart: Option<Arc<Restart>>,
 }
+
+/// The running engine thread.
+struct Worker {
+    jobs: std::sync::mpsc::Sender<Job>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// Counts the threads started, so that a death is handled once.
+    generation: u64,
+}
+
+struct Restart {
+    config: EngineConfig,
+    on_load: OnLoad,
+    restarts: std::sync::atomic::AtomicU32,
+}
+
+/// Engine threads restarted after dying before the engine stays failed: a fault that comes
+/// back each time must not become a crash loop.
+const MAX_RESTARTS: u32 = 3;
 
 type OnLoad = Arc<dyn Fn(LoadEvent) + Send + Sync>;
 
@@ -257,6 +277,8 @@ pub enum LoadEvent {
         load_ms: u64,
     },
     Failed(String),
+    /// The engine thread died (the reason); a new one is loading the model.
+    Restarting(String),
 }
 
 impl Engine {
@@ -269,24 +291,91 @@ impl Engine {
         // llama.cpp prints to stderr unless told otherwise; route it through `tracing`.
         static LOGS: std::sync::Once = std::sync::Once::new();
         LOGS.call_once(|| llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default()));
-        let (jobs, receiver) = std::sync::mpsc::channel::<Job>();
         let shared = Arc::new(Shared::new(EngineStatus::Loading));
-        let thread_shared = Arc::clone(&shared);
-        let spawned = std::thread::Builder::new()
-            .name("nib-engine".into())
-            .spawn(move || worker::run(config, thread_shared, receiver, on_load));
-        if let Err(e) = spawned {
-            *shared.status.lock().unwrap() =
-                EngineStatus::Failed(format!("could not start the engine thread: {e}"));
+        let restart = Arc::new(Restart {
+            config,
+            on_load,
+            restarts: Default::default(),
+        });
+        let worker = spawn_worker(&restart, &shared, 0);
+        Engine {
+            worker: Arc::new(Mutex::new(worker)),
+            shared,
+            restart: Some(restart),
         }
-        Engine { jobs, shared }
     }
 
     /// An engine that never loads a model, with the given failure (for a missing model).
     pub fn failed(message: String) -> Engine {
         let (jobs, _) = std::sync::mpsc::channel::<Job>();
         let shared = Arc::new(Shared::new(EngineStatus::Failed(message)));
-        Engine { jobs, shared }
+        let worker = Worker {
+            jobs,
+            thread: None,
+            generation: 0,
+        };
+        Engine {
+            worker: Arc::new(Mutex::new(worker)),
+            shared,
+            restart: None,
+        }
+    }
+
+    /// Hands `job` to the thread; a thread found dead is restarted and the job refused.
+    fn send(&self, job: Job) -> Result<u64, EngineError> {
+        let worker = self.worker.lock().unwrap();
+        let generation = worker.generation;
+        if worker.jobs.send(job).is_ok() {
+            return Ok(generation);
+        }
+        drop(worker);
+        self.stopped(generation);
+        Err(EngineError::Stopped)
+    }
+
+    /// Sends `job` and waits for its answer.
+    async fn ask<T>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T, EngineError>>) -> Job,
+    ) -> Result<T, EngineError> {
+        let (answer, receiver) = oneshot::channel();
+        let generation = self.send(job(answer))?;
+        receiver.await.unwrap_or_else(|_| {
+            // The thread dropped the job unanswered: it died running it.
+            self.stopped(generation);
+            Err(EngineError::Stopped)
+        })
+    }
+
+    /// The thread of `generation` is gone: reports why once, and starts another unless
+    /// MAX_RESTARTS were spent. Requests meanwhile get `Loading` at once.
+    fn stopped(&self, generation: u64) {
+        let mut worker = self.worker.lock().unwrap();
+        if worker.generation != generation {
+            return; // another request saw it first
+        }
+        let reason = match worker.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Err(panic)) => format!("it panicked: {}", crate::faults::panic_message(&panic)),
+            _ => "it exited".to_string(),
+        };
+        let Some(restart) = &self.restart else {
+            return;
+        };
+        let restarts = restart.restarts.fetch_add(1, Ordering::Relaxed) + 1;
+        if restarts > MAX_RESTARTS {
+            let message = format!(
+                "the engine thread stopped {restarts} times, last because {reason}; restart nib"
+            );
+            tracing::error!("{message}");
+            *self.shared.status.lock().unwrap() = EngineStatus::Failed(message.clone());
+            (restart.on_load)(LoadEvent::Failed(message));
+            worker.generation += 1;
+            return;
+        }
+        tracing::error!("the engine thread stopped because {reason}; restarting it");
+        *self.shared.status.lock().unwrap() = EngineStatus::Loading;
+        (restart.on_load)(LoadEvent::Restarting(reason));
+        *worker = spawn_worker(restart, &self.shared, generation + 1);
     }
 
     pub fn status(&self) -> EngineStatus {
@@ -331,26 +420,18 @@ impl Engine {
             EngineStatus::Loading => return Err(EngineError::Loading),
             EngineStatus::Failed(message) => return Err(EngineError::Failed(message)),
         }
-        let (answer, receiver) = oneshot::channel();
-        self.jobs
-            .send(Job::Generate(job, answer))
-            .map_err(|_| EngineError::Stopped)?;
-        receiver.await.unwrap_or(Err(EngineError::Stopped))
+        self.ask(|answer| Job::Generate(job, answer)).await
     }
 
     /// Times `steps` single-token decode steps with and without the output head.
     pub async fn measure_step(&self, steps: u32) -> Result<StepCost, EngineError> {
-        let (answer, receiver) = oneshot::channel();
-        self.jobs
-            .send(Job::MeasureStep(steps, answer))
-            .map_err(|_| EngineError::Stopped)?;
-        receiver.await.unwrap_or(Err(EngineError::Stopped))
+        self.ask(|answer| Job::MeasureStep(steps, answer)).await
     }
 
     /// Queues a prefill; it yields to any request that cancels it. Ignored until the model is ready.
     pub fn prefill(&self, job: Prefill) {
         if self.status() == EngineStatus::Ready {
-            let _ = self.jobs.send(Job::Prefill(job));
+            let _ = self.send(Job::Prefill(job));
         }
     }
 
@@ -364,5 +445,28 @@ impl Engine {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+/// Starts an engine thread; the model loads in the background.
+fn spawn_worker(restart: &Arc<Restart>, shared: &Arc<Shared>, generation: u64) -> Worker {
+    let (jobs, receiver) = std::sync::mpsc::channel::<Job>();
+    let (config, on_load) = (restart.config.clone(), Arc::clone(&restart.on_load));
+    let thread_shared = Arc::clone(shared);
+    let spawned = std::thread::Builder::new()
+        .name("nib-engine".into())
+        .spawn(move || worker::run(config, thread_shared, receiver, on_load));
+    let thread = match spawned {
+        Ok(thread) => Some(thread),
+        Err(e) => {
+            *shared.status.lock().unwrap() =
+                EngineStatus::Failed(format!("could not start the engine thread: {e}"));
+            None
+        }
+    };
+    Worker {
+        jobs,
+        thread,
+        generation,
     }
 }

@@ -96,6 +96,7 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
         shared: &shared,
     };
     for job in jobs {
+        crate::faults::fire(crate::faults::Fault::EngineThreadDies);
         shared.busy.store(true, Ordering::Relaxed);
         session.run(job);
         shared.busy.store(false, Ordering::Relaxed);
@@ -132,7 +133,7 @@ impl Session<'_> {
                 self.reset();
                 Err(EngineError::Llama(format!(
                     "panic in the engine: {}",
-                    panic_message(&panic)
+                    crate::faults::panic_message(&panic)
                 )))
             })
         };
@@ -252,14 +253,6 @@ fn can_shift(model: &LlamaModel) -> bool {
     model
         .meta_val_str(&format!("{arch}.rope.dimension_sections"))
         .is_err()
-}
-
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The text of every token of the vocabulary, in one buffer.

@@ -153,12 +153,13 @@ pub async fn start(options: Options) -> Result<Started> {
                     LoadEvent::Progress(_) => {}
                     LoadEvent::Ready { load_ms } => {
                         eprintln!("nib http: model {} ready in {load_ms} ms", state.model);
-                        return;
+                    }
+                    LoadEvent::Restarting(reason) => {
+                        eprintln!("nib http: the engine stopped because {reason}; restarting it");
                     }
                     LoadEvent::Failed(message) => {
                         // The engine's status keeps it, for /health and every request.
                         eprintln!("nib http: {message}");
-                        return;
                     }
                 }
             }

@@ -138,7 +138,7 @@ impl Backend {
         let with_progress = self.progress_supported.load(Ordering::Relaxed);
         tokio::spawn(async move {
             let token = ProgressToken::String("nib/load".into());
-            let progress = if with_progress
+            let mut progress = if with_progress
                 && client
                     .create_work_done_progress(token.clone())
                     .await
@@ -167,19 +167,23 @@ impl Backend {
                         client
                             .log_message(MessageType::Info, format!("nib: {message}"))
                             .await;
-                        if let Some(progress) = progress {
+                        if let Some(progress) = progress.take() {
                             progress.finish_with_message(message).await;
                         }
-                        return;
+                    }
+                    LoadEvent::Restarting(reason) => {
+                        let message = format!(
+                            "nib: the engine stopped because {reason}; restarting it (suggestions resume once the model is loaded again)"
+                        );
+                        client.show_message(MessageType::Warning, message).await;
                     }
                     LoadEvent::Failed(message) => {
                         client
                             .show_message(MessageType::Error, format!("nib: {message}"))
                             .await;
-                        if let Some(progress) = progress {
+                        if let Some(progress) = progress.take() {
                             progress.finish_with_message("failed").await;
                         }
-                        return;
                     }
                 }
             }
@@ -375,7 +379,13 @@ impl LanguageServer for Backend {
         let encoding = self.encoding();
         let version = params.text_document.version;
         let applied = self.documents.update(&uri, |doc| {
-            super::sync::apply_changes(doc, params.content_changes, version, encoding)
+            let changes = params.content_changes;
+            let apply = || super::sync::apply_changes(doc, changes, version, encoding);
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(apply)).unwrap_or_else(|panic| {
+                let message = crate::faults::panic_message(&panic);
+                tracing::error!("a document change panicked: {message}");
+                Err(format!("applying the change failed ({message})"))
+            })
         });
         let problem = match applied {
             Some(Ok(cursor)) => {

@@ -28,6 +28,7 @@ fn apply_each(
     encoding: Encoding,
 ) -> Result<Option<usize>, String> {
     let mut cursor = None;
+    crate::faults::fire(crate::faults::Fault::PanicInEdit);
     for change in changes {
         match change {
             TextDocumentContentChangeEvent::TextDocumentContentChangeWholeDocument(whole) => {
