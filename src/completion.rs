@@ -423,10 +423,12 @@ impl Completer {
         tracing::debug!(
             mode = ?prepared.context.mode,
             finish = ?generation.finish,
-            generated = ?generation.text,
+            tokens = generation.stats.decode_tokens,
             "generation for {}",
             request.uri
         );
+        // What the model wrote comes from the buffer's text: only at trace level.
+        tracing::trace!(generated = ?generation.text, "generation for {}", request.uri);
 
         let context = &prepared.context;
         let text = postprocess::complete_lines(&generation.text, generation.finish, &context.mode);
