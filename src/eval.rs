@@ -55,6 +55,9 @@ pub struct Outcome {
     pub at: String,
     pub expected: String,
     pub suggestion: Option<String>,
+    /// The cursor sits right after the line's indentation (where it rests after Enter),
+    /// not after code on the line.
+    pub line_start: bool,
     pub exact: bool,
     /// 1 - edit distance / longer length, 0..1.
     pub similarity: f64,
@@ -69,6 +72,9 @@ pub struct Figures {
     pub exact: f64,
     pub similarity: f64,
     pub empty: f64,
+    /// Answers that start with whitespace the expected text does not (the editor inserts
+    /// it as it is, so the line ends up indented wrongly).
+    pub extra_space: f64,
     pub p50_ms: f64,
     pub p95_ms: f64,
 }
@@ -86,6 +92,7 @@ impl Figures {
             exact: share(&|o| f64::from(u8::from(o.exact))),
             similarity: share(&|o| o.similarity),
             empty: share(&|o| f64::from(u8::from(o.suggestion.is_none()))),
+            extra_space: share(&|o| f64::from(u8::from(o.extra_space()))),
             p50_ms: percentile(&latencies, 50.0),
             p95_ms: percentile(&latencies, 95.0),
         }
@@ -97,9 +104,18 @@ impl Figures {
             "exact_match": round1(self.exact),
             "edit_similarity": round1(self.similarity),
             "empty": round1(self.empty),
+            "extra_space": round1(self.extra_space),
             "p50_ms": round1(self.p50_ms),
             "p95_ms": round1(self.p95_ms),
         })
+    }
+}
+
+impl Outcome {
+    /// Whether the answer starts with whitespace that the expected text does not.
+    pub fn extra_space(&self) -> bool {
+        let starts_blank = |s: &str| s.starts_with(char::is_whitespace);
+        self.suggestion.as_deref().is_some_and(starts_blank) && !starts_blank(&self.expected)
     }
 }
 
@@ -116,7 +132,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// Figures per framework (with its languages), and for all cases.
+    /// Figures per framework (with its languages), for the cursor at a line's start and
+    /// mid-line, and for all cases.
     pub fn groups(&self) -> Vec<(String, Figures)> {
         let mut by: BTreeMap<&str, Vec<&Outcome>> = BTreeMap::new();
         for o in &self.outcomes {
@@ -132,26 +149,37 @@ impl Report {
                 (name, Figures::of(v))
             })
             .collect();
+        for (name, line_start) in [("at line start", true), ("mid-line", false)] {
+            let group: Vec<&Outcome> = self
+                .outcomes
+                .iter()
+                .filter(|o| o.line_start == line_start)
+                .collect();
+            if !group.is_empty() {
+                out.push((name.into(), Figures::of(group)));
+            }
+        }
         out.push(("all".into(), Figures::of(&self.outcomes)));
         out
     }
 
     pub fn table(&self) -> String {
         let mut out = format!(
-            "adapter setting: {}\n{:<32} {:>6} {:>8} {:>9} {:>7} {:>8} {:>8}\n",
+            "adapter setting: {}\n{:<32} {:>6} {:>8} {:>9} {:>7} {:>8} {:>8} {:>8}\n",
             self.adapter,
             "framework",
             "cases",
             "exact %",
             "edit sim",
             "empty %",
+            "space %",
             "p50 ms",
             "p95 ms"
         );
         for (name, f) in self.groups() {
             out.push_str(&format!(
-                "{name:<32} {:>6} {:>8.1} {:>9.1} {:>7.1} {:>8.0} {:>8.0}\n",
-                f.cases, f.exact, f.similarity, f.empty, f.p50_ms, f.p95_ms
+                "{name:<32} {:>6} {:>8.1} {:>9.1} {:>7.1} {:>8.1} {:>8.0} {:>8.0}\n",
+                f.cases, f.exact, f.similarity, f.empty, f.extra_space, f.p50_ms, f.p95_ms
             ));
         }
         out
@@ -172,6 +200,7 @@ impl Report {
                     "framework": o.framework,
                     "expected": o.expected,
                     "suggestion": o.suggestion,
+                    "line_start": o.line_start,
                     "exact": o.exact,
                     "similarity": round1(100.0 * o.similarity),
                     "latency_ms": round1(o.latency_ms),
@@ -274,7 +303,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         let path = std::fs::canonicalize(files.join(&case.file))
             .map_err(|e| anyhow::anyhow!("{}: {e}", case.file))?;
         let text = std::fs::read_to_string(&path)?;
-        let (document, _) = holed(&text, case)?;
+        let (document, cursor) = holed(&text, case)?;
+        let line_start = document[..cursor]
+            .rsplit('\n')
+            .next()
+            .is_some_and(|before| before.chars().all(char::is_whitespace));
         let uri = format!("file://{}", path.display());
         client.open(&uri, "", &document).await;
         if i == 0 || cases[i - 1].framework != case.framework {
@@ -315,6 +348,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
             exact: predicted == expected,
             similarity: similarity(predicted, expected),
             suggestion,
+            line_start,
             latency_ms,
         });
         if (i + 1) % 10 == 0 || i + 1 == cases.len() {
@@ -373,6 +407,7 @@ mod tests {
             at: "f.py:1:1".into(),
             expected: "x".into(),
             suggestion: s.map(str::to_string),
+            line_start: false,
             exact,
             similarity,
             latency_ms: 10.0,
@@ -381,11 +416,12 @@ mod tests {
             outcome(Some("a"), true, 1.0),
             outcome(None, false, 0.0),
             outcome(Some("b"), false, 0.5),
-            outcome(Some("c"), false, 0.5),
+            outcome(Some("  c"), false, 0.5),
         ]);
         assert_eq!(f.cases, 4);
         assert_eq!(f.exact, 25.0);
         assert_eq!(f.empty, 25.0);
         assert_eq!(f.similarity, 50.0);
+        assert_eq!(f.extra_space, 25.0);
     }
 }

@@ -164,6 +164,18 @@ async fn a_one_character_edit_reuses_the_kv_cache() {
     );
 }
 
+/// A Python module of `lines` lines: line 4k+1 is `    total = sum(values) + {4k+1}`.
+fn steps_module(lines: usize) -> String {
+    (0..lines)
+        .map(|i| match i % 4 {
+            0 => format!("def step_{i}(values):"),
+            1 => format!("    total = sum(values) + {i}"),
+            2 => "    return total".to_string(),
+            _ => String::new(),
+        } + "\n")
+        .collect()
+}
+
 /// Qwen's layout puts the code after the cursor at the end of the prompt, so an edit
 /// changes the middle of it: the cached code after the edit is moved, not read again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,31 +184,22 @@ async fn an_edit_in_the_middle_of_a_long_file_rereads_a_few_tokens() {
     let completer = client.completer().await;
 
     let uri = common::uri("long_module.py");
-    let text: String = (0..1000)
-        .map(|i| match i % 4 {
-            0 => format!("def step_{i}(values):"),
-            1 => format!("    total = sum(values) + {i}"),
-            2 => "    return total".to_string(),
-            _ => String::new(),
-        } + "\n")
-        .collect();
+    let text = steps_module(1000);
     client.open(&uri, "python", &text).await;
-    // Line 501 is `    total = sum(values) + 501`; the cursor after `sum(values`, where
-    // typing `,` or `)` starts a new token: the tokens before the cursor change, not only the
-    // one at the cursor (which token healing takes back from the prompt anyway).
+    // Line 501 is `    total = sum(values) + 501`; the cursor after `sum(values`.
     let (line, character) = (501, 22);
-    let first = suggest(&client, &uri, line, character).await;
+    suggest(&client, &uri, line, character).await;
     let cold = completer.last_timings().unwrap().engine;
     assert!(
         cold.prefill_tokens > 200,
         "the first request reads the prompt: {cold:?}"
     );
-    // A character the suggestion does not start with, so that the model runs again.
-    let typed = if first.starts_with(',') { ")" } else { "," };
 
     // What the engine does after the edit, reading ahead while the user types included.
+    // A character typed in `total`, before the word at the cursor (which token healing
+    // takes back from the prompt anyway): the tokens before the cursor change.
     let before = completer.engine().prompt_work();
-    client.insert(&uri, 2, line, character, typed).await;
+    client.insert(&uri, 2, line, 9, "s").await;
     client
         .inline_completion(&uri, line, character + 1)
         .await
@@ -208,6 +211,40 @@ async fn an_edit_in_the_middle_of_a_long_file_rereads_a_few_tokens() {
     assert!(
         read <= 6 && moved > 100,
         "a one-character edit reads a few tokens ({read}) and moves the code after it ({moved}): {warm:?}"
+    );
+}
+
+/// Moved entries attended to the text before them as it was when they were read; once a
+/// whole line before the cursor differs (a paste, a line deleted), they are read again
+/// rather than moved, so that the suggestion is computed on the code as it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_line_before_the_cursor_has_the_code_after_it_read_again() {
+    let client = server_with(qwen()).await;
+    let completer = client.completer().await;
+
+    let uri = common::uri("reread.py");
+    let text = steps_module(120);
+    client.open(&uri, "python", &text).await;
+    let (line, character) = (61, 22);
+    suggest(&client, &uri, line, character).await;
+
+    // A new line of code a few lines above the cursor: more than a few tokens changed.
+    let before = completer.engine().prompt_work();
+    let pasted = "    values = [v * 2 for v in values if v is not None]\n";
+    client.insert(&uri, 2, 57, 0, pasted).await;
+    client
+        .inline_completion(&uri, line + 1, character)
+        .await
+        .unwrap();
+    let work = completer.engine().prompt_work();
+    let (read, moved) = (work.read - before.read, work.moved - before.moved);
+    assert_eq!(
+        moved, 0,
+        "nothing is moved after a changed line (read {read})"
+    );
+    assert!(
+        read > 100,
+        "the code after the change is read again ({read})"
     );
 }
 
@@ -539,4 +576,76 @@ async fn a_cursor_inside_a_token_gets_the_rest_of_it() {
         .await;
     let answer = suggest(&client, &uri, 2, 7).await;
     assert!(!answer.is_empty() && !answer.starts_with(' '), "{answer:?}");
+}
+
+/// Token healing on the real tokenizers: wherever the cursor rests (after an indentation,
+/// `(`, `.`, `= `, inside an identifier), the tokens the model would naturally write to
+/// finish the line are allowed by the healing constraint, step by step. (The constraint
+/// used to allow only tokens that start with the dropped text, which forbade Qwen's
+/// natural "   " + " for" after an indentation of four spaces.)
+#[test]
+fn healing_allows_the_natural_tokens_of_both_tokenizers() {
+    use nib::engine::Vocabulary;
+    use nib::engine::heal::Healing;
+
+    common::pull_model();
+    let cases = [
+        ("def f(s):\n    depth = 0\n    ", "for c in s:"),
+        ("def f(s):\n    if s:\n        ", "return depth"),
+        (
+            "fn main() {\n    let v = vec![1];\n    ",
+            "println!(\"{v:?}\");",
+        ),
+        ("total = sum(", "values)"),
+        ("class A:\n    def f(self):\n        self.", "name = name"),
+        ("const x = ", "React.useState(0);"),
+        (
+            "    def __init__(self, name):\n        self.na",
+            "me = name",
+        ),
+        ("let router = Router::", "new();"),
+    ];
+    for name in ["gemma-3-270m-code", "qwen2.5-coder-0.5b-code"] {
+        let manifest = nib::model::find_manifest(name).unwrap();
+        let vocab = Vocabulary::load(&nib::model::model_path(&manifest)).unwrap();
+        for (before, rest) in cases {
+            let mut prompt = vocab.tokenize(before);
+            let mut healing = Healing::of(&mut prompt, |t| vocab.piece(t))
+                .unwrap_or_else(|| panic!("{name}: {before:?} is healed"));
+            let natural = vocab.tokenize(&format!("{before}{rest}"));
+            let text = |tokens: &[llama_cpp_2::token::LlamaToken]| -> Vec<String> {
+                let tail = &tokens[tokens.len().saturating_sub(6)..];
+                tail.iter()
+                    .map(|&t| String::from_utf8_lossy(vocab.piece(t)).into_owned())
+                    .collect()
+            };
+            assert!(
+                natural.starts_with(&prompt),
+                "{name}: {before:?} reads the same before the healed token: {:?} vs {:?}",
+                text(&prompt),
+                text(&natural[..prompt.len().min(natural.len())])
+            );
+            let mut written = Vec::new();
+            for &token in &natural[prompt.len()..] {
+                let piece = vocab.piece(token);
+                if !healing.is_done() {
+                    assert!(
+                        healing.allows(piece),
+                        "{name}: {before:?} + {rest:?}: healing forbids {:?}",
+                        String::from_utf8_lossy(piece)
+                    );
+                    let spelled = healing.advance(piece);
+                    written.extend_from_slice(&piece[spelled..]);
+                } else {
+                    written.extend_from_slice(piece);
+                }
+            }
+            assert!(healing.is_done(), "{name}: {before:?} healed");
+            assert_eq!(
+                String::from_utf8_lossy(&written),
+                rest,
+                "{name}: {before:?}"
+            );
+        }
+    }
 }

@@ -5,7 +5,9 @@
 //! prompt does not share with them; cancellation and deadlines are checked between
 //! tokens.
 
+pub mod heal;
 mod threads;
+mod vocab;
 mod worker;
 
 use std::path::PathBuf;
@@ -19,6 +21,7 @@ use tokio::sync::oneshot;
 use crate::prompt::Prompt;
 
 pub use threads::{Threads, cores, default_threads};
+pub use vocab::Vocabulary;
 pub use worker::common_prefix_len;
 
 /// What the engine needs to start.
