@@ -107,15 +107,63 @@ fn check_loaded_model() -> Vec<Finding> {
         model::Source::PypiChunks { .. } => String::new(),
     };
     vec![match status {
-        EngineStatus::Ready => Finding::Ok(format!(
-            "model {path}{trimmed} loads in {} ms",
-            started.elapsed().as_millis()
-        )),
+        EngineStatus::Ready => {
+            let loaded = Finding::Ok(format!(
+                "model {path}{trimmed} loads in {} ms",
+                started.elapsed().as_millis()
+            ));
+            return vec![loaded, check_speed(&engine, &manifest)];
+        }
         EngineStatus::Failed(message) => Finding::Problem(format!("model: {message}")),
         EngineStatus::Loading => Finding::Problem(format!(
             "model {path} did not load within 120 s: is the disk or machine very busy?"
         )),
     }]
+}
+
+/// Tokens in a typical suggested line: what a pause waits for after the prompt is read.
+const LINE_TOKENS: f64 = 10.0;
+
+/// How fast the loaded model decodes here, and the smaller model to choose when a line
+/// would not be ready within the model's own generation budget.
+fn check_speed(engine: &Engine, manifest: &model::ModelManifest) -> Finding {
+    let measured = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+        .and_then(|runtime| {
+            runtime
+                .block_on(engine.measure_step(8))
+                .map_err(|e| e.to_string())
+        });
+    let step = match measured {
+        Ok(cost) => cost.with_head_ms,
+        Err(e) => return Finding::Warn(format!("could not measure the decode step: {e}")),
+    };
+    let line_ms = step * LINE_TOKENS;
+    let speed = format!(
+        "{} decodes a token in {step:.1} ms here: a {LINE_TOKENS}-token line in {line_ms:.0} ms",
+        manifest.name
+    );
+    match smaller_for(manifest, step) {
+        Some(smaller) => Finding::Warn(format!(
+            "{speed}, past its {} ms budget, so lines get cut: this machine would do better with {{\"model\": \"{}\"}} (run `nib model pull {}` first)",
+            manifest.defaults.deadline_ms, smaller.name, smaller.name
+        )),
+        None => Finding::Ok(speed),
+    }
+}
+
+/// The smallest built-in model made for code (a trimmed one) to choose instead of
+/// `manifest` when a line takes longer than its generation budget at `step_ms` a token.
+fn smaller_for(manifest: &model::ModelManifest, step_ms: f64) -> Option<model::ModelManifest> {
+    if step_ms * LINE_TOKENS <= manifest.defaults.deadline_ms as f64 {
+        return None;
+    }
+    model::builtin_manifests()
+        .into_iter()
+        .filter(|m| matches!(m.source, model::Source::Trim(_)) && m.size < manifest.size)
+        .min_by_key(|m| m.size)
 }
 
 /// The adapters for the model, the frameworks of the current folder's workspace, and
@@ -277,4 +325,20 @@ fn load_average() -> Option<f64> {
         .next()?
         .parse()
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slow_decode_step_points_to_the_smaller_code_model() {
+        let qwen = model::find_manifest("qwen2.5-coder-0.5b-code").unwrap();
+        let budget = qwen.defaults.deadline_ms as f64;
+        assert!(smaller_for(&qwen, budget / LINE_TOKENS / 2.0).is_none());
+        let smaller = smaller_for(&qwen, budget / LINE_TOKENS * 2.0).unwrap();
+        assert_eq!(smaller.name, "gemma-3-270m-code");
+        // The smallest model has nothing smaller to offer, however slow.
+        assert!(smaller_for(&smaller, 1e6).is_none());
+    }
 }

@@ -32,12 +32,12 @@ async fn server_with(settings: Value) -> LspClient {
     client
 }
 
-/// Gemma 3 270M, trimmed: the default, and the model the shipped adapters are trained on.
+/// Gemma 3 270M, trimmed: the fast tier, and the model the shipped adapters are trained on.
 fn gemma() -> Value {
     json!({"deadline_ms": 60_000, "model": "gemma-3-270m-code"})
 }
 
-/// Qwen2.5-Coder 0.5B, trimmed: a code model with its own fill-in-the-middle tokens.
+/// Qwen2.5-Coder 0.5B, trimmed: the default, a code model with its own fill-in-the-middle tokens.
 fn qwen() -> Value {
     json!({"deadline_ms": 60_000, "model": "qwen2.5-coder-0.5b-code"})
 }
@@ -407,19 +407,19 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
     );
 }
 
-/// The default model is Gemma 3 270M with its vocabulary trimmed (models/vocab) and its
-/// Q5_0/Q6_K matrices widened to Q8_0: it reads code exactly as the full model does (the
-/// same tokens, renumbered) and starts its suggestions the same way.
+/// Gemma 3 270M with its vocabulary trimmed (models/vocab) and its Q5_0/Q6_K matrices
+/// widened to Q8_0: it reads code exactly as the full model does (the same tokens,
+/// renumbered) and starts its suggestions the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trimmed_gemma_reads_and_completes_code_like_the_full_model() {
+    let gemma = nib::model::find_manifest("gemma-3-270m-code").unwrap();
+    reads_and_completes_like_the_full_model(gemma).await;
+}
+
+/// The same for the default, Qwen2.5-Coder 0.5B trimmed, whose tokenizer is byte-level BPE.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_trimmed_default_reads_and_completes_code_like_the_full_model() {
     reads_and_completes_like_the_full_model(nib::model::default_manifest()).await;
-}
-
-/// The same for Qwen2.5-Coder 0.5B trimmed, whose tokenizer is byte-level BPE.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_trimmed_qwen_reads_and_completes_code_like_the_full_model() {
-    let qwen = nib::model::find_manifest("qwen2.5-coder-0.5b-code").unwrap();
-    reads_and_completes_like_the_full_model(qwen).await;
 }
 
 async fn reads_and_completes_like_the_full_model(trimmed: nib::model::ModelManifest) {

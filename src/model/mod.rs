@@ -55,7 +55,7 @@ const BUILTIN: &[(&str, &str)] = &[
 const VOCABULARIES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/vocabularies.rs"));
 
 /// The manifest used when neither `NIB_MODEL` nor the setting names a model.
-const DEFAULT_MODEL: &str = "gemma-3-270m-code";
+const DEFAULT_MODEL: &str = "qwen2.5-coder-0.5b-code";
 
 /// The first four bytes of every GGUF file.
 const GGUF_MAGIC: &[u8; 4] = b"GGUF";
@@ -188,7 +188,7 @@ pub fn builtin_manifests() -> Vec<ModelManifest> {
         .collect()
 }
 
-/// The manifest of the default model, Gemma 3 270M with a code vocabulary.
+/// The manifest of the default model, Qwen2.5-Coder 0.5B with a code vocabulary.
 pub fn default_manifest() -> ModelManifest {
     find_manifest(DEFAULT_MODEL).expect("the default model has a built-in manifest")
 }

@@ -24,7 +24,7 @@ fn write(dir: &TempDir, name: &str, content: &[u8]) -> PathBuf {
 }
 
 #[test]
-fn builtin_manifests_parse_and_the_default_is_gemma() {
+fn builtin_manifests_parse_and_the_default_is_qwen() {
     let all = builtin_manifests();
     assert_eq!(all.len(), BUILTIN.len());
     for m in &all {
@@ -50,13 +50,11 @@ fn builtin_manifests_parse_and_the_default_is_gemma() {
             assert!(m.prompt.fim_middle.is_some());
         }
     }
-    let default = default_manifest();
-    assert_eq!(default.name, "gemma-3-270m-code");
-    assert_eq!(default.weights_sha256(), GEMMA_SHA256);
-    assert_eq!(
-        default.prompt,
-        find_manifest("gemma-3-270m").unwrap().prompt
-    );
+    assert_eq!(default_manifest().name, "qwen2.5-coder-0.5b-code");
+    // The trimmed Gemma is the full one's weights, prompted the same way.
+    let gemma = find_manifest("gemma-3-270m-code").unwrap();
+    assert_eq!(gemma.weights_sha256(), GEMMA_SHA256);
+    assert_eq!(gemma.prompt, find_manifest("gemma-3-270m").unwrap().prompt);
     // The trimmed Qwen is the full one's weights, prompted the same way.
     let (trimmed, qwen) = (
         find_manifest("qwen2.5-coder-0.5b-code").unwrap(),
@@ -108,8 +106,8 @@ fn resolve_prefers_nib_model_then_the_setting_then_the_default() {
     let gemma_path = models.join("gemma-3-270m-q4_k_m.gguf");
 
     let default = resolve_from(None, None, models, home).unwrap();
-    assert_eq!(default.path, models.join("gemma-3-270m-code.gguf"));
-    assert_eq!(default.manifest.unwrap().name, "gemma-3-270m-code");
+    assert_eq!(default.path, models.join("qwen2.5-coder-0.5b-code.gguf"));
+    assert_eq!(default.manifest.unwrap().name, "qwen2.5-coder-0.5b-code");
 
     let by_name = resolve_from(None, Some("gemma-3-270m"), models, home).unwrap();
     assert_eq!(by_name.path, gemma_path);

@@ -7,15 +7,15 @@ use std::time::Duration;
 
 use nib::lsp::harness::LspClient;
 
-/// Pulls the default model and the code model (`qwen2.5-coder-0.5b-code`, whose prompt
-/// layout puts the code after the cursor after the code before it) through `nib model
-/// pull` (a no-op when cached).
+/// Pulls the default model (`qwen2.5-coder-0.5b-code`) and the fast tier
+/// (`gemma-3-270m-code`, the model the shipped adapters are trained on) through `nib
+/// model pull` (a no-op when cached).
 pub fn pull_model() {
     static PULL: Once = Once::new();
     PULL.call_once(|| {
         for args in [
             &["model", "pull"][..],
-            &["model", "pull", "qwen2.5-coder-0.5b-code"],
+            &["model", "pull", "gemma-3-270m-code"],
         ] {
             let out = Command::new(env!("CARGO_BIN_EXE_nib"))
                 .args(args)
