@@ -580,6 +580,14 @@ fn foreign_hosts_web_pages_and_bad_bodies_are_refused() {
         &zed_openai_body().to_string(),
     );
     assert_eq!(answer.status, 403);
+    // No Host header at all (HTTP/1.1 requires one): refused as well.
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    stream
+        .write_all(b"GET /v1/models HTTP/1.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read the answer");
+    assert_eq!(Answer::parse(&raw).status, 403);
     // Loopback names pass.
     assert_eq!(
         server

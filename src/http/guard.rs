@@ -48,9 +48,13 @@ pub fn read_token(path: &Path) -> Result<String> {
 pub async fn check(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let api = api_of(request.uri().path());
     let headers = request.headers();
-    if let Some(host) = header_str(headers, header::HOST.as_str())
-        && !host_allowed(host, state.bound)
-    {
+    let Some(host) = header_str(headers, header::HOST.as_str()) else {
+        // HTTP/1.1 requires one; a DNS-rebinding guard cannot let a request without it by.
+        tracing::warn!("refused a request without a Host header");
+        return ApiError::new(api, StatusCode::FORBIDDEN, "a request needs a Host header")
+            .into_response();
+    };
+    if !host_allowed(host, state.bound) {
         tracing::warn!("refused a request for host {host:?}");
         return ApiError::new(
             api,
