@@ -22,10 +22,23 @@ pub fn stop_at(mode: &Mode, stop_strings: &[String], generated: &str) -> Option<
             braces,
         } => block_end(generated, opener_indent, braces),
     };
-    match (stop, end) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    [stop, end, whitespace_run(generated)]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
+/// Most whitespace a line may start with before the model counts as stuck on it: deeper
+/// than any indentation, which small models fall into on a blank line (spaces until
+/// `max_tokens`).
+const MAX_LEADING_WHITESPACE: usize = 64;
+
+/// The start of the last line when it is whitespace only and longer than
+/// [`MAX_LEADING_WHITESPACE`]: the suggestion ends before it.
+fn whitespace_run(generated: &str) -> Option<usize> {
+    let start = generated.rfind('\n').map_or(0, |i| i + 1);
+    let line = &generated[start..];
+    (line.len() > MAX_LEADING_WHITESPACE && line.trim().is_empty()).then_some(start)
 }
 
 /// The end of a block body: before the first later line that dedents to the opener's
@@ -172,6 +185,23 @@ mod tests {
     fn line_mode_stops_at_the_newline() {
         assert_eq!(stop_at(&Mode::Line, &[], " np\nimport"), Some(3));
         assert_eq!(stop_at(&Mode::Line, &[], " np"), None);
+    }
+
+    #[test]
+    fn a_run_of_whitespace_deeper_than_any_indent_ends_the_suggestion() {
+        let spaces = " ".repeat(MAX_LEADING_WHITESPACE + 1);
+        assert_eq!(stop_at(&Mode::Line, &[], &spaces), Some(0));
+        assert_eq!(stop_at(&Mode::Line, &[], &spaces[1..]), None);
+        let block = Mode::Block {
+            opener_indent: 0,
+            braces: false,
+        };
+        let text = format!("    x = 1\n{spaces}");
+        assert_eq!(stop_at(&block, &[], &text), Some(10));
+        assert_eq!(
+            stop_at(&block, &[], &format!("    x = 1\n{}", &spaces[1..])),
+            None
+        );
     }
 
     #[test]
