@@ -308,7 +308,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
             .rsplit('\n')
             .next()
             .is_some_and(|before| before.chars().all(char::is_whitespace));
-        let uri = format!("file://{}", path.display());
+        let uri = crate::document::uri::from_path(&path);
         client.open(&uri, "", &document).await;
         if i == 0 || cases[i - 1].framework != case.framework {
             let language = crate::language::LanguageRegistry::builtin().detect(None, &case.file);

@@ -238,11 +238,8 @@ impl Detector {
         tree: Option<&Tree>,
         language: Option<&Language>,
     ) -> BTreeSet<String> {
-        let mut out = match uri
-            .strip_prefix("file://")
-            .map(Path::new)
-            .and_then(Path::parent)
-        {
+        let path = crate::document::uri::to_path(uri);
+        let mut out = match path.as_deref().and_then(Path::parent) {
             Some(folder) => self
                 .folders
                 .entry(folder.to_path_buf())
@@ -394,11 +391,30 @@ mod tests {
         )
         .unwrap();
         let detector = Detector::default();
-        let uri = format!("file://{}", src.join("main.py").display());
+        let uri = crate::document::uri::from_path(&src.join("main.py"));
         assert_eq!(
             names(&detector.detect(&uri, "", None, None)),
             ["fastapi", "react"]
         );
         assert!(detector.detect("untitled:1", "", None, None).is_empty());
+    }
+
+    #[test]
+    fn folders_with_spaces_and_accents_in_their_names_are_found() {
+        for name in ["my app", "café"] {
+            let root = tempfile::tempdir().unwrap();
+            let app = root.path().join(name);
+            std::fs::create_dir(&app).unwrap();
+            std::fs::write(app.join("requirements.txt"), "fastapi\n").unwrap();
+            // As editors send it: `my%20app`, `caf%C3%A9`.
+            let uri = crate::document::uri::from_path(&app.join("main.py"));
+            assert!(uri.contains('%'), "{uri}");
+            let detector = Detector::default();
+            assert_eq!(
+                names(&detector.detect(&uri, "", None, None)),
+                ["fastapi"],
+                "{uri}"
+            );
+        }
     }
 }

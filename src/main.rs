@@ -59,9 +59,14 @@ enum Command {
         /// Address to listen on; any other than loopback needs --token-file.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
-        /// A file (mode 0600) holding the token clients must send as `Authorization: Bearer`.
+        /// A file (mode 0600) holding the token clients must send as `Authorization: Bearer`;
+        /// read again when it changes, so a new token needs no restart.
         #[arg(long, value_name = "FILE")]
         token_file: Option<PathBuf>,
+        /// A host name clients may reach the server by, besides loopback and this machine's
+        /// addresses (repeat it for more); with a non-loopback --bind, the token guards the rest.
+        #[arg(long, value_name = "NAME")]
+        allow_host: Vec<String>,
         /// The model: a name from `nib model list` or a .gguf path (the default model when left out).
         #[arg(long)]
         model: Option<String>,
@@ -230,6 +235,7 @@ fn main() -> ExitCode {
             port,
             bind,
             token_file,
+            allow_host,
             model,
             settings,
         }) => parse_settings(&settings).and_then(|mut settings| {
@@ -244,6 +250,7 @@ fn main() -> ExitCode {
                 bind,
                 port,
                 token_file,
+                allow_hosts: allow_host,
                 settings: loaded.settings,
             };
             runtime()?.block_on(nib::http::serve(options))
@@ -664,7 +671,7 @@ fn complete(location: &str, follow: bool, timeout: u64, settings: serde_json::Va
         .map(char::len_utf8)
         .sum();
     let absolute = std::fs::canonicalize(&location.path)?;
-    let uri = format!("file://{}", absolute.display());
+    let uri = nib::document::uri::from_path(&absolute);
 
     runtime()?.block_on(async {
         let client = LspClient::in_process();

@@ -234,7 +234,8 @@ fn repo_name(path: &str) -> &str {
 
 /// A short path for snippet headers: the last two components of a path or `file://` URI.
 pub fn display_path(uri: &str) -> String {
-    let path = uri.strip_prefix("file://").unwrap_or(uri);
+    let decoded = crate::document::uri::to_path(uri).map(|p| p.to_string_lossy().into_owned());
+    let path = decoded.as_deref().unwrap_or(uri);
     let parts: Vec<&str> = path.rsplit('/').take(2).collect();
     parts.into_iter().rev().collect::<Vec<_>>().join("/")
 }

@@ -111,20 +111,48 @@ async fn hostile_messages_and_documents_get_answers_in_bounded_time_and_the_serv
     );
     let rss_before = rss_mb(&child);
 
-    // Malformed JSON-RPC: each is answered with an error (id null) or dropped.
-    let malformed: &[&[u8]] = &[
-        b"{not json",
-        b"[1, 2, 3]",
-        b"{\"jsonrpc\": \"2.0\"}",
-        b"{\"jsonrpc\": \"1.0\", \"id\": 1, \"method\": \"initialize\"}",
-        b"{\"jsonrpc\": \"2.0\", \"id\": {\"a\": 1}, \"method\": \"shutdown\"}",
-        b"\xff\xfe\x00garbage",
-        b"",
+    // Malformed JSON-RPC: each gets its error, addressed to its id when it has a usable one.
+    let malformed: &[(&[u8], i64, Value)] = &[
+        (b"{not json", -32700, Value::Null),
+        (b"[1, 2, 3]", -32600, Value::Null),
+        (b"{\"jsonrpc\": \"2.0\"}", -32600, Value::Null),
+        (
+            b"{\"jsonrpc\": \"1.0\", \"id\": \"v1\", \"method\": \"initialize\"}",
+            -32600,
+            json!("v1"),
+        ),
+        (
+            b"{\"jsonrpc\": \"2.0\", \"id\": {\"a\": 1}, \"method\": \"shutdown\"}",
+            -32600,
+            Value::Null,
+        ),
+        (b"\xff\xfe\x00garbage", -32700, Value::Null),
+        (b"", -32700, Value::Null),
     ];
-    for body in malformed {
+    let answer = |case: String| {
+        let client = &client;
+        async move {
+            let answer = client.stray_answer(Duration::from_secs(10)).await;
+            answer.unwrap_or_else(|| panic!("{case}: no answer"))
+        }
+    };
+    for (body, code, id) in malformed {
         client.send_raw(&framed(body)).await;
+        let case = String::from_utf8_lossy(body).into_owned();
+        let got = answer(case.clone()).await;
+        assert_eq!(
+            (&got["error"]["code"], &got["id"]),
+            (&json!(code), id),
+            "{case}: {got}"
+        );
     }
     client.send_raw(b"Content-Length: x\r\n\r\n").await;
+    let got = answer("a header without a length".into()).await;
+    assert_eq!(
+        (&got["error"]["code"], &got["id"]),
+        (&json!(-32700), &Value::Null),
+        "{got}"
+    );
 
     // Wrong parameter types: invalid params, never a crash.
     let wrong_types = [
@@ -163,6 +191,9 @@ async fn hostile_messages_and_documents_get_answers_in_bounded_time_and_the_serv
     ] {
         client.notify(method, params).await;
     }
+    // Notifications are never answered, not even bad ones.
+    let stray = client.stray_answer(Duration::from_millis(500)).await;
+    assert_eq!(stray, None, "an answer to a notification");
 
     // Unknown methods: a request gets "method not found", a notification is dropped.
     let error = bounded("unknown request", client.request("nib/unknown", json!({})))

@@ -3,167 +3,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::http::{Answer, Server};
 use serde_json::{Value, json};
-
-/// A running `nib http` on a free port.
-struct Server {
-    child: Child,
-    port: u16,
-    log: Arc<Mutex<String>>,
-}
-
-impl Server {
-    /// Starts `nib http --port 0 ARGS` and waits until it listens (not until the model is ready).
-    fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
-        common::pull_model();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nib"))
-            .args(["http", "--port", "0"])
-            .args(args)
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start nib http");
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let (port_tx, port_rx) = std::sync::mpsc::channel();
-        let thread_log = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(addr) = line.strip_prefix("nib http: listening on http://") {
-                    let port = addr.rsplit(':').next().unwrap().parse::<u16>().unwrap();
-                    let _ = port_tx.send(port);
-                }
-                let mut log = thread_log.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let port = port_rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("nib http did not listen:\n{}", log.lock().unwrap()));
-        Server { child, port, log }
-    }
-
-    /// Starts a server on the default model and waits for it to be ready.
-    fn ready(args: &[&str]) -> Server {
-        let server = Server::start(args, &[]);
-        let start = Instant::now();
-        while server.get("/health").status != 200 {
-            assert!(
-                start.elapsed() < Duration::from_secs(120),
-                "never ready:\n{}",
-                server.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn get(&self, path: &str) -> Answer {
-        self.request("GET", path, &[], "")
-    }
-
-    fn post(&self, path: &str, body: &Value) -> Answer {
-        self.request("POST", path, &[], &body.to_string())
-    }
-
-    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
-        let mut stream = self.send(method, path, headers, body);
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("read the answer");
-        Answer::parse(&raw)
-    }
-
-    /// Writes a request and returns the open connection.
-    fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> TcpStream {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(120)))
-            .unwrap();
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
-            body.len()
-        );
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-            head.push_str(&format!("Host: 127.0.0.1:{}\r\n", self.port));
-        }
-        if !body.is_empty() {
-            head.push_str("Content-Type: application/json\r\n");
-        }
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).unwrap();
-        stream.write_all(body.as_bytes()).unwrap();
-        stream
-    }
-
-    fn status(&self) -> Value {
-        self.get("/nib/status").json()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// An HTTP answer: status, headers (lower-cased names) and the body, de-chunked.
-struct Answer {
-    status: u16,
-    headers: String,
-    body: String,
-}
-
-impl Answer {
-    fn parse(raw: &[u8]) -> Answer {
-        let text = String::from_utf8_lossy(raw).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
-        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        let headers = head.to_ascii_lowercase();
-        let body = if headers.contains("transfer-encoding: chunked") {
-            dechunk(body)
-        } else {
-            body.to_string()
-        };
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap();
-        if size == 0 {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = &rest[size + 2..];
-    }
-    out
-}
 
 /// Python code the model completes the same way each time.
 const PREFIX: &str = "import os\n\n\ndef list_python_files(folder):\n    \"\"\"The .py files in folder.\"\"\"\n    return [name for name in os.listdir(folder) if name.";
@@ -704,6 +551,23 @@ fn a_token_is_required_when_set_and_the_network_needs_one() {
             .status,
         200
     );
+
+    // A new token in the file takes effect without a restart; the old one stops working.
+    std::fs::write(&token, "n3w-s3cret\n").unwrap();
+    let tags = |key: &str| {
+        server
+            .request("GET", "/api/tags", &[("X-Api-Key", key)], "")
+            .status
+    };
+    assert_eq!(tags("s3cret"), 401);
+    assert_eq!(tags("n3w-s3cret"), 200);
+    // A token file others can read stops the server serving, until it is fixed.
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let answer = server.request("GET", "/api/tags", &[("X-Api-Key", "n3w-s3cret")], "");
+    assert_eq!(answer.status, 500, "{}", answer.body);
+    assert!(answer.body.contains("chmod 600"), "{}", answer.body);
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(tags("n3w-s3cret"), 200);
 }
 
 #[test]
@@ -719,4 +583,70 @@ fn a_missing_model_is_a_clear_error_not_a_hang() {
     let answer = server.post("/v1/completions", &zed_openai_body());
     assert_eq!(answer.status, 500);
     assert!(server.log().contains("/nonexistent/model.gguf"));
+}
+
+/// A LAN client of `nib http --bind 0.0.0.0`: inside a network namespace the test makes
+/// (loopback up, and a non-loopback address, 10.99.0.1, on it), the server is called at
+/// that address the way a client on the network would call it, by bash's /dev/tcp.
+#[test]
+fn lan_clients_with_the_token_get_in_under_a_non_loopback_bind() {
+    const TEST: &str = "lan_clients_with_the_token_get_in_under_a_non_loopback_bind";
+    let Some(way) = common::network_namespace(TEST) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "s3cret\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // Each line: the Host to send, the token to send ("-" for none).
+    let script = r#"
+set -eu
+ip link set lo up
+ip addr add 10.99.0.1/32 dev lo
+"$NIB" http --bind 0.0.0.0 --port 0 --token-file "$TOKEN" --allow-host nib.lan \
+    --model /nonexistent/model.gguf 2>"$LOG" &
+port=
+for _ in $(seq 400); do
+    port=$(sed -n 's/^nib http: listening on http:\/\/.*:\([0-9][0-9]*\)$/\1/p' "$LOG")
+    [ -n "$port" ] && break
+    sleep 0.05
+done
+[ -n "$port" ] || { cat "$LOG"; exit 1; }
+ask() {
+    exec 3<>"/dev/tcp/10.99.0.1/$port"
+    auth=""
+    [ "$2" = - ] || auth="Authorization: Bearer $2"$'\r\n'
+    printf 'GET /api/tags HTTP/1.1\r\nHost: %s\r\n%sConnection: close\r\n\r\n' "$1" "$auth" >&3
+    read -r _ status _ <&3
+    exec 3<&-
+    echo "$1 $2 $status"
+}
+ask "10.99.0.1:$port" s3cret
+ask "10.99.0.1:$port" -
+ask "10.99.0.1:$port" wrong
+ask "nib.lan:$port" s3cret
+ask "evil.example:$port" s3cret
+ask "10.99.0.2:$port" s3cret
+kill %1
+"#;
+    let out = Command::new(way[0])
+        .args(&way[1..])
+        .args(["bash", "-c", script])
+        .env("NIB", env!("CARGO_BIN_EXE_nib"))
+        .env("TOKEN", &token)
+        .env("LOG", dir.path().join("log"))
+        .output()
+        .unwrap();
+    let stdout = common::succeeds(&out, "the LAN script");
+    eprintln!("{stdout}");
+    let statuses: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.rsplit(' ').next().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["200", "401", "401", "200", "403", "403"],
+        "{stdout}"
+    );
 }

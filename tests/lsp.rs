@@ -237,20 +237,27 @@ async fn half_an_emoji_and_latin1_bytes_are_repaired_and_positions_still_count()
 #[tokio::test]
 async fn the_real_binary_over_stdio_survives_a_message_that_is_not_json() {
     without_model();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_nib"))
-        .arg("serve")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let client = LspClient::connect(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    let (_child, client) = common::spawn_serve(&[]);
     client.send_raw(&framed(b"{\"jsonrpc\": \"2.0\", \"method\": \"textDocument/didOpen\", \"params\": {\"text\": \"\\ud83d")).await;
     let error = client.unaddressed_error(Duration::from_secs(10)).await;
     assert_eq!(error.map(|e| e["code"].clone()), Some(json!(-32700)));
     let result = client.initialize(json!({}), json!({})).await.unwrap();
     assert_eq!(result["serverInfo"]["name"], "nib");
+
+    // A well-formed message with a lone surrogate escape, as JavaScript writes half an
+    // emoji: read (repaired to U+FFFD), and the document opened.
+    let uri = common::uri("half.py");
+    let open = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{uri}","languageId":"python","version":1,"text":"s = '\ud800'\n"}}}}}}"#
+    );
+    client.send_raw(&framed(open.as_bytes())).await;
+    // No parse error; the document is open (an unknown one would be refused) with its
+    // two lines.
+    client.inline_completion(&uri, 0, 7).await.unwrap();
+    let past = client.inline_completion(&uri, 5, 0).await.unwrap_err();
+    assert_eq!(past.code, -32602, "{past}");
+    assert!(past.message.contains("has 2 lines"), "{past}");
+    assert_eq!(client.stray_answer(Duration::from_millis(200)).await, None);
 }
 
 #[tokio::test]

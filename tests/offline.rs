@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use nib::lsp::harness::LspClient;
 use serde_json::json;
@@ -14,65 +14,44 @@ use serde_json::json;
 const MARKER: &str = "zq_buffer_secret_4711";
 const MARKER_END: &str = "4711";
 
-/// `nib` with `args`, inside a network namespace without network when the test may make
-/// one (root, as CI runs); elsewhere said, and run as it is.
-fn offline(args: &[&str]) -> Command {
-    let isolated = Command::new("unshare")
-        .args(["-n", "true"])
-        .status()
-        .is_ok_and(|s| s.success());
-    let root = std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
-        s.lines()
-            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-    });
-    assert!(isolated || !root, "unshare -n fails as root");
-    let mut command = if isolated {
-        let mut command = Command::new("unshare");
-        command.args(["-n", env!("CARGO_BIN_EXE_nib")]);
-        command
-    } else {
-        eprintln!("not root: running without a network namespace");
-        Command::new(env!("CARGO_BIN_EXE_nib"))
-    };
+/// `nib` with `args`, inside a network namespace without network; `None` (said) where
+/// none can be made and the test is skipped.
+fn offline(test: &str, args: &[&str]) -> Option<Command> {
+    let way = common::network_namespace(test)?;
+    let mut command = Command::new(way[0]);
     command
+        .args(&way[1..])
+        .arg(env!("CARGO_BIN_EXE_nib"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("NIB_MODEL")
         .env_remove("NIB_LOG");
-    command
-}
-
-fn succeeds(out: &Output, what: &str) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{what}: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    Some(command)
 }
 
 #[test]
 fn the_quick_start_eval_and_doctor_work_without_a_network() {
+    const TEST: &str = "the_quick_start_eval_and_doctor_work_without_a_network";
+    let run = |args: &[&str]| offline(TEST, args).map(|mut c| c.output().unwrap());
     common::pull_model();
-    let out = offline(&["complete", "tests/fixtures/sample.py:7:32"])
-        .output()
-        .unwrap();
-    let stdout = succeeds(&out, "nib complete");
+    let Some(out) = run(&["complete", "tests/fixtures/sample.py:7:32"]) else {
+        return;
+    };
+    let stdout = common::succeeds(&out, "nib complete");
     assert!(stdout.contains("suggestion:"), "{stdout}");
-    let out = offline(&["eval", "--limit", "1"]).output().unwrap();
-    let stdout = succeeds(&out, "nib eval");
+    let out = run(&["eval", "--limit", "1"]).unwrap();
+    let stdout = common::succeeds(&out, "nib eval");
     assert!(stdout.contains("all"), "{stdout}");
-    let out = offline(&["doctor"]).output().unwrap();
-    let stdout = succeeds(&out, "nib doctor");
+    let out = run(&["doctor"]).unwrap();
+    let stdout = common::succeeds(&out, "nib doctor");
     assert!(stdout.contains("nib is ready"), "{stdout}");
 }
 
 /// Serves one completion of a buffer holding MARKER, with `NIB_LOG=level`; answers the
 /// server's log (stderr) and what it told the editor.
-async fn serve_once(level: &str) -> String {
+async fn serve_once(serve: Command, level: &str) -> String {
     common::pull_model();
-    let mut child = tokio::process::Command::from(offline(&["serve"]));
+    let mut child = tokio::process::Command::from(serve);
     let mut child = child
         .env("NIB_LOG", level)
         .stdin(Stdio::piped())
@@ -118,7 +97,11 @@ async fn serve_once(level: &str) -> String {
 
 #[tokio::test]
 async fn the_server_completes_without_a_network_and_logs_no_buffer_text() {
-    let log = serve_once("debug").await;
+    const TEST: &str = "the_server_completes_without_a_network_and_logs_no_buffer_text";
+    let Some(serve) = offline(TEST, &["serve"]) else {
+        return;
+    };
+    let log = serve_once(serve, "debug").await;
     assert!(log.contains("generation for"), "debug logging is on: {log}");
     assert!(
         // Quoted: the bare digits also turn up in timestamps.
@@ -126,6 +109,6 @@ async fn the_server_completes_without_a_network_and_logs_no_buffer_text() {
         "buffer text in the log: {log}"
     );
     // At trace level the prompt's start is logged, marker and all: the check above can fail.
-    let log = serve_once("trace").await;
+    let log = serve_once(offline(TEST, &["serve"]).unwrap(), "trace").await;
     assert!(log.contains(MARKER), "{log}");
 }

@@ -188,6 +188,7 @@ async fn via_infill(
         bind: std::net::Ipv4Addr::LOCALHOST.into(),
         port: 0,
         token_file: None,
+        allow_hosts: Vec::new(),
         settings,
     })
     .await?;

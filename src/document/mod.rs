@@ -2,6 +2,7 @@
 //! edits, and the store that owns them.
 
 mod parse;
+pub mod uri;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,21 +1,98 @@
 //! What keeps `nib http` from being used by anyone but the user: requests must name a
-//! loopback host (or the bound address), must not come from a web page of another origin,
-//! and must carry the token when one is set.
+//! loopback host, an address of this machine they reached it at, or a name the user
+//! allowed (`--allow-host`); must not come from a web page of another origin; and must
+//! carry the token when one is set. Off loopback, the token is the guard.
 
-use std::net::IpAddr;
-use std::path::Path;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 use anyhow::{Context as _, Result, bail};
-use axum::extract::{Request, State};
+use axum::extract::connect_info::Connected;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::serve::IncomingStream;
 use sha2::{Digest, Sha256};
 
 use super::{Api, ApiError, Shared};
 
+/// Both ends of a client's connection: who it is, and which of this machine's addresses
+/// it reached (a LAN client of a `--bind 0.0.0.0` server names that address as its host).
+#[derive(Debug, Clone, Copy)]
+pub struct Peer {
+    pub remote: SocketAddr,
+    pub local: Option<SocketAddr>,
+}
+
+impl Connected<IncomingStream<'_, tokio::net::TcpListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, tokio::net::TcpListener>) -> Peer {
+        Peer {
+            remote: *stream.remote_addr(),
+            local: stream.io().local_addr().ok(),
+        }
+    }
+}
+
+/// The bearer token, read from its file again whenever the file changes (size or mtime),
+/// so that a new token takes effect without a restart.
+pub struct Token {
+    path: PathBuf,
+    current: Mutex<Current>,
+}
+
+struct Current {
+    stamp: Option<Stamp>,
+    /// The token, or why the file cannot be used now.
+    token: Result<String, String>,
+}
+
+impl Token {
+    /// Reads the token file once; a file that cannot be used is an error here.
+    pub fn open(path: &Path) -> Result<Token> {
+        let stamp = file_stamp(path);
+        let token = read_token(path)?;
+        Ok(Token {
+            path: path.to_owned(),
+            current: Mutex::new(Current {
+                stamp,
+                token: Ok(token),
+            }),
+        })
+    }
+
+    /// The token now: read again when the file changed since the last read.
+    fn get(&self) -> Result<String, String> {
+        let stamp = file_stamp(&self.path);
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if stamp != current.stamp || stamp.is_none() {
+            current.stamp = stamp;
+            current.token = read_token(&self.path).map_err(|e| format!("{e:#}"));
+            match &current.token {
+                Ok(_) => tracing::info!(path = %self.path.display(), "read the token file again"),
+                Err(e) => tracing::error!("{e}; refusing requests until it is fixed"),
+            }
+        }
+        current.token.clone()
+    }
+}
+
+/// What tells that the token file changed: its size, mtime and permissions.
+type Stamp = (u64, SystemTime, u32);
+
+fn file_stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions());
+    #[cfg(not(unix))]
+    let mode = 0;
+    Some((meta.len(), meta.modified().ok()?, mode))
+}
+
 /// Reads the bearer token from a file only its owner can read.
-pub fn read_token(path: &Path) -> Result<String> {
+fn read_token(path: &Path) -> Result<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -54,7 +131,17 @@ pub async fn check(State(state): State<Shared>, request: Request, next: Next) ->
         return ApiError::new(api, StatusCode::FORBIDDEN, "a request needs a Host header")
             .into_response();
     };
-    if !host_allowed(host, state.bound) {
+    let local = request
+        .extensions()
+        .get::<ConnectInfo<Peer>>()
+        .and_then(|ConnectInfo(peer)| peer.local)
+        .map(|addr| addr.ip());
+    let hosts = Hosts {
+        bound: state.bound,
+        local,
+        allowed: &state.allowed_hosts,
+    };
+    if !hosts.allow(host) {
         tracing::warn!("refused a request for host {host:?}");
         return ApiError::new(
             api,
@@ -77,9 +164,17 @@ pub async fn check(State(state): State<Shared>, request: Request, next: Next) ->
     let open = matches!(request.uri().path(), "/health" | "/v1/health");
     if let Some(token) = &state.token
         && !open
-        && !token_matches(headers, token)
     {
-        return ApiError::new(api, StatusCode::UNAUTHORIZED, "Invalid API Key").into_response();
+        match token.get() {
+            Ok(token) if token_matches(headers, &token) => {}
+            Ok(_) => {
+                return ApiError::new(api, StatusCode::UNAUTHORIZED, "Invalid API Key")
+                    .into_response();
+            }
+            Err(why) => {
+                return ApiError::new(api, StatusCode::INTERNAL_SERVER_ERROR, why).into_response();
+            }
+        }
     }
     next.run(request).await
 }
@@ -99,11 +194,26 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"))
 }
 
-/// Whether a `Host` header names this machine's loopback or the bound address. A page
-/// on another site that resolves its name to 127.0.0.1 (DNS rebinding) sends its own name.
-fn host_allowed(host: &str, bound: IpAddr) -> bool {
-    let name = strip_port(host);
-    is_loopback_name(name) || name.parse::<IpAddr>().is_ok_and(|ip| ip == bound)
+/// The hosts a request may name. A page on another site that resolves its name to
+/// 127.0.0.1 (DNS rebinding) sends its own name, which is none of these.
+struct Hosts<'a> {
+    /// The address the server listens on.
+    bound: IpAddr,
+    /// The address of this machine the connection reached.
+    local: Option<IpAddr>,
+    /// Names the user listed with `--allow-host`.
+    allowed: &'a [String],
+}
+
+impl Hosts<'_> {
+    fn allow(&self, host: &str) -> bool {
+        let name = strip_port(host);
+        if is_loopback_name(name) || self.allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+            return true;
+        }
+        name.parse::<IpAddr>()
+            .is_ok_and(|ip| (ip == self.bound && !ip.is_unspecified()) || Some(ip) == self.local)
+    }
 }
 
 /// Whether an `Origin` is a page served from this machine's loopback (browsers send one
@@ -150,8 +260,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hosts_are_loopback_names_or_the_bound_address() {
+    fn hosts_are_loopback_names_the_address_reached_or_allowed_names() {
         let loopback: IpAddr = "127.0.0.1".parse().unwrap();
+        // A connection reaches the address the server is bound to.
+        let host_allowed = |host: &str, bound: IpAddr| {
+            Hosts {
+                bound,
+                local: Some(bound),
+                allowed: &[],
+            }
+            .allow(host)
+        };
         for host in [
             "localhost",
             "localhost:8012",
@@ -172,6 +291,20 @@ mod tests {
         }
         let lan: IpAddr = "10.0.0.5".parse().unwrap();
         assert!(host_allowed("10.0.0.5:8012", lan));
+
+        // Bound to every interface: the address a client reached is this machine's.
+        let names = ["nib.lan".to_owned()];
+        let any = Hosts {
+            bound: "0.0.0.0".parse().unwrap(),
+            local: Some(lan),
+            allowed: &names,
+        };
+        for host in ["10.0.0.5:8012", "NIB.lan:8012", "nib.lan", "localhost"] {
+            assert!(any.allow(host), "{host}");
+        }
+        for host in ["0.0.0.0:8012", "10.0.0.6:8012", "evil.example", "lan:8012"] {
+            assert!(!any.allow(host), "{host}");
+        }
     }
 
     #[test]

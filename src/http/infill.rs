@@ -6,7 +6,6 @@
 //! as it does for editors.
 
 use std::hash::{Hash, Hasher};
-use std::net::SocketAddr;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -60,7 +59,7 @@ struct Extra {
 
 pub async fn infill(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<super::guard::Peer>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {

@@ -52,8 +52,10 @@ pub const MAX_TOKENS_LIMIT: u32 = 1024;
 pub struct Options {
     pub bind: IpAddr,
     pub port: u16,
-    /// A file holding the bearer token clients must send (mode 0600).
+    /// A file holding the bearer token clients must send (mode 0600), read again when it changes.
     pub token_file: Option<PathBuf>,
+    /// Host names clients may use besides loopback and this machine's addresses.
+    pub allow_hosts: Vec<String>,
     pub settings: Settings,
 }
 
@@ -61,9 +63,11 @@ pub struct Options {
 struct State {
     completer: Arc<Completer>,
     model: String,
-    token: Option<String>,
-    /// Host names a request may name besides loopback (the bound address).
+    token: Option<guard::Token>,
+    /// The address the server listens on.
     bound: IpAddr,
+    /// Host names a request may name besides loopback and the address it reached.
+    allowed_hosts: Vec<String>,
     /// The newest request per client and route; a newer one cancels it.
     inflight: DashMap<String, CancelFlag>,
     ids: AtomicU64,
@@ -92,7 +96,7 @@ impl Started {
     ) -> Result<()> {
         axum::serve(
             self.listener,
-            router(self.state).into_make_service_with_connect_info::<SocketAddr>(),
+            router(self.state).into_make_service_with_connect_info::<guard::Peer>(),
         )
         .with_graceful_shutdown(shutdown)
         .await?;
@@ -115,7 +119,7 @@ pub async fn serve(options: Options) -> Result<()> {
 /// Checks the options, binds the port and starts loading the model; problems go to stderr.
 pub async fn start(options: Options) -> Result<Started> {
     let token = match &options.token_file {
-        Some(path) => Some(guard::read_token(path)?),
+        Some(path) => Some(guard::Token::open(path)?),
         None => None,
     };
     if !options.bind.is_loopback() && token.is_none() {
@@ -141,6 +145,7 @@ pub async fn start(options: Options) -> Result<Started> {
         model: loaded.model_name,
         token,
         bound: options.bind,
+        allowed_hosts: options.allow_hosts,
         inflight: DashMap::new(),
         ids: AtomicU64::new(1),
     });
@@ -323,12 +328,12 @@ fn ready(state: &State, api: Api) -> Result<(), ApiError> {
 
 /// The client a request comes from (its address and program), with the route: a newer
 /// request of the same client on the same route cancels the older one.
-fn client_key(route: &str, peer: SocketAddr, headers: &HeaderMap) -> String {
+fn client_key(route: &str, peer: guard::Peer, headers: &HeaderMap) -> String {
     let agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    format!("{route} {} {agent}", peer.ip())
+    format!("{route} {} {agent}", peer.remote.ip())
 }
 
 impl State {

@@ -1,7 +1,5 @@
 //! Ollama's API: `POST /api/generate`, `GET /api/tags`, `POST /api/show`, `GET /api/version`.
 
-use std::net::SocketAddr;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
@@ -49,7 +47,7 @@ struct Options {
 
 pub async fn generate(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<super::guard::Peer>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {

@@ -1,7 +1,5 @@
 //! OpenAI's legacy completions: `POST /v1/completions` (and `/completions`), `GET /v1/models`.
 
-use std::net::SocketAddr;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
@@ -37,7 +35,7 @@ struct Body {
 
 pub async fn completions(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<super::guard::Peer>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {

@@ -98,9 +98,9 @@ impl LspClient {
                     && let Some(waiter) = pending.lock().unwrap().remove(&id)
                 {
                     let _ = waiter.send(message);
-                } else if id.is_none_or(|id| id.is_null()) {
-                    // An answer to a message the server could not read: kept for
-                    // `unaddressed_error`.
+                } else {
+                    // An answer no request here waits for (to a message the server could
+                    // not read): kept for `stray_answer`.
                     let _ = notify.send(message);
                 }
             }
@@ -244,11 +244,22 @@ impl LspClient {
 
     /// Waits for the next error answer without an id (to a message the server could not read).
     pub async fn unaddressed_error(&self, timeout: Duration) -> Option<Value> {
+        loop {
+            let answer = self.stray_answer(timeout).await?;
+            if answer["id"].is_null() {
+                return Some(answer["error"].clone());
+            }
+        }
+    }
+
+    /// Waits for the next answer that no request of this client waits for: to a message
+    /// sent raw, with its id (or null) and its error.
+    pub async fn stray_answer(&self, timeout: Duration) -> Option<Value> {
         let mut notifications = self.notifications.lock().await;
         tokio::time::timeout(timeout, async {
             while let Some(message) = notifications.recv().await {
-                if message.get("method").is_none() && message["id"].is_null() {
-                    return Some(message["error"].clone());
+                if message.get("method").is_none() {
+                    return Some(message);
                 }
             }
             None

@@ -207,16 +207,22 @@ fn check(body: &[u8]) -> Result<Cow<'_, str>, Value> {
         Some(repaired) => Cow::Owned(repaired),
         None => text,
     };
-    // Most messages are requests or notifications: one parse tells.
-    if serde_json::from_str::<jsonrpc::Request>(&text).is_ok()
-        || serde_json::from_str::<jsonrpc::Response>(&text).is_ok()
-    {
-        return Ok(text);
-    }
     let value: Value = serde_json::from_str(&text).map_err(|e| {
         tracing::warn!("a message from the editor is not JSON: {e}");
         error_reply(Value::Null, -32700, format!("Parse error: {e}"))
     })?;
+    // A request or notification names its method; an answer to one of the server's
+    // requests carries a result or an error. A bare `{"jsonrpc": "2.0"}` is neither,
+    // though the request type alone would take it (and the server drop it unanswered).
+    let has = |key: &str| value.get(key).is_some();
+    let fits = if has("method") {
+        serde_json::from_str::<jsonrpc::Request>(&text).is_ok()
+    } else {
+        (has("result") || has("error")) && serde_json::from_str::<jsonrpc::Response>(&text).is_ok()
+    };
+    if fits {
+        return Ok(text);
+    }
     tracing::warn!("a message from the editor is not JSON-RPC 2.0");
     let id = match value.get("id") {
         Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
@@ -329,6 +335,11 @@ mod tests {
             (not_rpc["id"].clone(), not_rpc["error"]["code"].clone()),
             (json!(7), json!(-32600))
         );
+        // Neither a request nor an answer.
+        let bare = check(br#"{"jsonrpc": "2.0"}"#).unwrap_err();
+        assert_eq!(bare["error"]["code"], json!(-32600));
+        check(br#"{"jsonrpc": "2.0", "id": 3, "result": null}"#).unwrap();
+        check(br#"{"jsonrpc": "2.0", "id": 3, "error": {"code": 1, "message": "no"}}"#).unwrap();
         let latin1 =
             check(b"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":{\"t\":\"caf\xe9\"}}")
                 .unwrap();

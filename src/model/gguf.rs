@@ -238,7 +238,16 @@ impl Header {
 
 /// Reads the header of the GGUF file at `path`.
 pub fn read_header(path: &Path) -> Result<Header, GgufError> {
-    let mut r = Reader(BufReader::with_capacity(1 << 20, File::open(path)?), 0);
+    let file = File::open(path)?;
+    // What the header may take in memory: about the file's own size. Each value costs more
+    // here than in the file (a one-byte array element becomes a 32-byte value), so a
+    // hostile array of 2^28 bytes would otherwise take 8 GB.
+    let budget = file.metadata()?.len().saturating_add(HEADER_SLACK);
+    let mut r = Reader {
+        inner: BufReader::with_capacity(1 << 20, file),
+        read: 0,
+        budget,
+    };
     let mut magic = [0; 4];
     r.bytes(&mut magic).map_err(|_| GgufError::NotGguf)?;
     if &magic != MAGIC {
@@ -284,7 +293,7 @@ pub fn read_header(path: &Path) -> Result<Header, GgufError> {
         tensors,
         data_start: 0,
     };
-    header.data_start = r.1.next_multiple_of(header.alignment());
+    header.data_start = r.read.next_multiple_of(header.alignment());
     Ok(header)
 }
 
@@ -399,6 +408,8 @@ pub fn check_adapter(adapter: &Header, base: &Header) -> Result<(), String> {
             .find(|t| t.name == name)
             .map(|t| &t.dims)
     };
+    // Per adapted tensor, the rank of its lora_a and its lora_b.
+    let mut ranks = std::collections::BTreeMap::<&str, (Option<u64>, Option<u64>)>::new();
     for t in &adapter.tensors {
         let (name, factor) = match (
             t.name.strip_suffix(".lora_a"),
@@ -427,6 +438,31 @@ pub fn check_adapter(adapter: &Header, base: &Header) -> Result<(), String> {
                 "{} has shape {:?}, which does not fit {name} of shape {dims:?}: it was made for another model",
                 t.name, t.dims
             ));
+        }
+        // The rank: lora_a's second dimension, lora_b's first.
+        let rank = match factor {
+            'a' => t.dims[1],
+            _ => t.dims[0],
+        };
+        let pair = ranks.entry(name).or_insert((None, None));
+        match factor {
+            'a' => pair.0 = Some(rank),
+            _ => pair.1 = Some(rank),
+        }
+    }
+    for (name, pair) in ranks {
+        match pair {
+            (Some(a), Some(b)) if a != b => {
+                return Err(format!(
+                    "{name}.lora_a has rank {a} but {name}.lora_b has rank {b}: the file is damaged"
+                ));
+            }
+            (Some(_), Some(_)) => {}
+            _ => {
+                return Err(format!(
+                    "{name} has only one of its two LoRA factors (.lora_a, .lora_b): the file is damaged"
+                ));
+            }
         }
     }
     Ok(())
@@ -611,13 +647,32 @@ pub fn trim_vocabulary(src: &Path, dst: &mut dyn Write, how: Trim) -> Result<usi
     Ok(keep.len())
 }
 
-/// A reader that counts the bytes it has read (for the data section's offset).
-struct Reader<R>(R, u64);
+/// What a header may take in memory beyond its file's size (a vocabulary-only file of a
+/// few MB decodes to about twice that).
+const HEADER_SLACK: u64 = 64 << 20;
+
+/// A reader that counts the bytes it has read (for the data section's offset) and the
+/// memory the values it decodes take, against a budget.
+struct Reader<R> {
+    inner: R,
+    read: u64,
+    budget: u64,
+}
 
 impl<R: Read> Reader<R> {
     fn bytes(&mut self, buf: &mut [u8]) -> io::Result<()> {
-        self.0.read_exact(buf)?;
-        self.1 += buf.len() as u64;
+        self.inner.read_exact(buf)?;
+        self.read += buf.len() as u64;
+        Ok(())
+    }
+
+    /// Takes `n` bytes of memory from the budget.
+    fn spend(&mut self, n: u64) -> Result<(), GgufError> {
+        self.budget = self.budget.checked_sub(n).ok_or_else(|| {
+            GgufError::Corrupt(
+                "its header would take more memory than the file's size (a damaged file?)".into(),
+            )
+        })?;
         Ok(())
     }
 
@@ -648,12 +703,14 @@ impl<R: Read> Reader<R> {
         if n > MAX_STRING {
             return Err(GgufError::Corrupt(format!("a string of {n} bytes")));
         }
+        self.spend(n)?;
         let mut s = vec![0; n as usize];
         self.bytes(&mut s).map_err(eof_is_corrupt)?;
         Ok(s)
     }
 
     fn value(&mut self, type_id: u32) -> Result<Value, GgufError> {
+        self.spend(std::mem::size_of::<Value>() as u64)?;
         Ok(match type_id {
             0 => Value::U8(u8::from_le_bytes(self.array()?)),
             1 => Value::I8(i8::from_le_bytes(self.array()?)),
@@ -743,7 +800,7 @@ impl<W: Write> Writer<W> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// One Q5_0 block: scale 1, weights j - 16 (j < 16) and -16.
@@ -754,7 +811,7 @@ mod tests {
     }
 
     /// A tiny GGUF: 5 tokens of 4 F32s, a norm of 3 F32s, one Q5_0 block; two special ids.
-    fn tiny_model(path: &Path) {
+    pub(in crate::model) fn tiny_model(path: &Path) {
         let tokens = ["a", "<pad>", "b", "<eos>", "ab"];
         let metadata = vec![
             (
@@ -930,6 +987,35 @@ mod tests {
     }
 
     #[test]
+    fn a_header_may_not_take_more_memory_than_its_file() {
+        // One array of 3 Mi one-byte elements: 3 MB in the file, 96 MB as values.
+        let n: u64 = 3 << 20;
+        let mut bytes = b"GGUF".to_vec();
+        bytes.extend(3u32.to_le_bytes());
+        bytes.extend(0u64.to_le_bytes()); // tensors
+        bytes.extend(1u64.to_le_bytes()); // metadata
+        bytes.extend(1u64.to_le_bytes());
+        bytes.push(b'x');
+        bytes.extend(9u32.to_le_bytes()); // an array
+        bytes.extend(0u32.to_le_bytes()); // of u8
+        bytes.extend(n.to_le_bytes());
+        bytes.resize(bytes.len() + n as usize, 1);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wide.gguf");
+        std::fs::write(&path, &bytes).unwrap();
+        match read_header(&path) {
+            Err(GgufError::Corrupt(why)) => assert!(why.contains("more memory"), "{why}"),
+            other => panic!("{:?}", other.map(|h| h.metadata.len())),
+        }
+        // The same array of a tenth the length reads.
+        let small = 300 << 10;
+        bytes[41..49].copy_from_slice(&(small as u64).to_le_bytes());
+        bytes.truncate(49 + small);
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(read_header(&path).is_ok());
+    }
+
+    #[test]
     fn a_truncated_or_foreign_file_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("a.gguf");
@@ -1025,6 +1111,21 @@ mod tests {
             ("blk.0.attn_q.weight.lora_b", &[8, 1024]),
         ]);
         assert_eq!(check_adapter(&fits, &base), Ok(()));
+        let ranks_differ = header(&[
+            ("blk.0.attn_q.weight.lora_a", &[640, 8]),
+            ("blk.0.attn_q.weight.lora_b", &[16, 1024]),
+        ]);
+        assert!(
+            check_adapter(&ranks_differ, &base)
+                .unwrap_err()
+                .contains("rank 8 but")
+        );
+        let half = header(&[("blk.0.attn_q.weight.lora_a", &[640, 8])]);
+        assert!(
+            check_adapter(&half, &base)
+                .unwrap_err()
+                .contains("only one")
+        );
         let wider = header(&[("blk.0.attn_q.weight.lora_a", &[896, 8])]);
         assert!(
             check_adapter(&wider, &base)

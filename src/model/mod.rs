@@ -247,7 +247,8 @@ pub fn resolve(setting: Option<&str>) -> Result<ResolvedModel, ModelError> {
 }
 
 /// Cheap check before loading (no full hash): the file exists, its size matches the manifest
-/// (when there is one), and it starts with the GGUF magic "GGUF".
+/// (when there is one), it starts with the GGUF magic "GGUF", and its header and tensor
+/// bounds are sound ([`gguf::validate`], which reads only the header).
 pub fn check(model: &ResolvedModel) -> Result<(), ModelError> {
     let path = &model.path;
     let manifest = model.manifest.as_ref();
@@ -262,12 +263,9 @@ pub fn check(model: &ResolvedModel) -> Result<(), ModelError> {
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(not_gguf(path, manifest)),
         Err(e) => return Err(open_error(path, manifest, e)),
     }
-    // A file `nib model pull` verified by its sha256 (its stamp still matches) is the
-    // manifest's; any other is read through before llama.cpp parses it, which would abort
-    // the process on some malformed files.
-    if manifest.is_some_and(|m| pull::stamped(path, m)) {
-        return Ok(());
-    }
+    // Every file's header is read through before llama.cpp parses it, which would abort
+    // the process on some malformed files: a verified file can change afterwards while
+    // keeping its size and mtime (a restore with `cp -p`, a sync tool, a failing disk).
     gguf::validate(path)
         .map(drop)
         .map_err(|e| damaged(path, manifest, e))

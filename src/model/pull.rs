@@ -242,13 +242,6 @@ fn is_verified(
     }
 }
 
-/// Whether `path` is the file `nib model pull` verified for `m` (its stamp still matches).
-pub(crate) fn stamped(path: &Path, m: &ModelManifest) -> bool {
-    fs::metadata(path).is_ok_and(|meta| {
-        Stamp::of(&meta, &m.sha256).is_some_and(|stamp| read_stamp(path).as_ref() == Some(&stamp))
-    })
-}
-
 /// What a verified model file looked like: when size and mtime still match, it is unchanged.
 #[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Stamp {
@@ -287,7 +280,7 @@ fn read_stamp(model: &Path) -> Option<Stamp> {
 
 /// Records that `model` is verified. The stamp only saves time later, so failing to write it
 /// is logged, not returned (and a file system without modification times gets none).
-fn write_stamp(model: &Path, m: &ModelManifest) {
+pub(super) fn write_stamp(model: &Path, m: &ModelManifest) {
     let meta = fs::metadata(model).ok();
     let Some(stamp) = meta.and_then(|meta| Stamp::of(&meta, &m.sha256)) else {
         return;

@@ -226,6 +226,41 @@ fn check_reads_an_unverified_gguf_through_before_llama_cpp_does() {
 }
 
 #[test]
+fn a_verified_file_whose_header_changed_is_caught_though_its_stamp_matches() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("tiny.gguf");
+    gguf::tests::tiny_model(&path);
+    let content = fs::read(&path).unwrap();
+    let model = ResolvedModel {
+        path: path.clone(),
+        manifest: Some(manifest_for(&content)),
+    };
+    pull::write_stamp(&path, model.manifest.as_ref().unwrap());
+    assert!(dir.path().join("tiny.gguf.verified").exists());
+    check(&model).unwrap();
+
+    // Bytes flipped in the header (the tensor count), size and mtime kept, as a restore
+    // with `cp -p` or a sync tool would leave them: the stamp still matches.
+    let mtime = fs::metadata(&path).unwrap().modified().unwrap();
+    let mut bytes = content.clone();
+    bytes[8..16].copy_from_slice(&1000u64.to_le_bytes());
+    fs::write(&path, &bytes).unwrap();
+    File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let e = check(&model).unwrap_err();
+    assert!(matches!(e, ModelError::Damaged { .. }), "{e}");
+    let message = e.to_string();
+    assert!(
+        message.contains("tiny.gguf") && message.contains("nib model pull tiny"),
+        "{message}"
+    );
+}
+
+#[test]
 fn verify_checks_size_then_hash() {
     let dir = TempDir::new().unwrap();
     let good = b"GGUF good model";

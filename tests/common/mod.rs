@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test binary uses some of them
 
-use std::process::Command;
+pub mod http;
+
+use std::process::{Command, Output, Stdio};
 use std::sync::Once;
 use std::time::Duration;
 
@@ -53,4 +55,61 @@ pub async fn wait_for_model(client: &LspClient) {
         }
     }
     panic!("the model did not load");
+}
+
+/// The command prefix that runs a program in a network namespace of its own, with no
+/// network: `unshare -n` as root (as CI runs, where it must work), else `unshare -rn` where
+/// unprivileged user namespaces are allowed. `None` where neither works, said loudly: the
+/// caller skips, since the test would prove nothing here.
+pub fn network_namespace(test: &str) -> Option<&'static [&'static str]> {
+    const WAYS: [&[&str]; 2] = [&["unshare", "-n"], &["unshare", "-r", "-n"]];
+    for way in WAYS {
+        let works = Command::new(way[0])
+            .args(&way[1..])
+            .arg("true")
+            .status()
+            .is_ok_and(|s| s.success());
+        if works {
+            return Some(way);
+        }
+    }
+    let root = std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+    });
+    assert!(!root, "{test}: `unshare -n` fails as root");
+    eprintln!(
+        "SKIPPED {test}: no network namespace can be made here (not root, and unprivileged \
+         user namespaces are off); run the tests as root to check it"
+    );
+    None
+}
+
+/// `nib serve` as an editor starts it (the default model unless `env` names another,
+/// stderr dropped), and a client on its stdio.
+pub fn spawn_serve(env: &[(&str, &str)]) -> (tokio::process::Child, LspClient) {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_nib"))
+        .arg("serve")
+        .env_remove("NIB_MODEL")
+        .env_remove("NIB_LOG")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start nib serve");
+    let client = LspClient::connect(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    (child, client)
+}
+
+/// The stdout of a command that must have succeeded; its output when it did not.
+pub fn succeeds(out: &Output, what: &str) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{what}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
 }
