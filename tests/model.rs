@@ -214,6 +214,38 @@ async fn an_edit_in_the_middle_of_a_long_file_rereads_a_few_tokens() {
     );
 }
 
+/// Where the cursor rests (VS Code and Zed ask for its highlights there; nib's Neovim
+/// plugin sends `nib/cursor`), nib reads the prompt before the first key, so the request
+/// that follows reads only a few tokens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resting_cursor_has_its_prompt_read_before_the_first_key() {
+    let client = server_with(qwen()).await;
+    let completer = client.completer().await;
+    let engine = completer.engine();
+    let (line, character) = (201, 22);
+    for method in ["textDocument/documentHighlight", "nib/cursor"] {
+        let uri = common::uri(&format!("resting_{}.py", method.len()));
+        client.open(&uri, "python", &steps_module(300)).await;
+        let at = json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}});
+        let before = engine.prompt_work();
+        if method == "nib/cursor" {
+            client.notify(method, at).await;
+        } else {
+            assert_eq!(client.request(method, at).await.unwrap(), Value::Null);
+        }
+        let mut waited = 0;
+        while engine.prompt_work().read - before.read < 200 || engine.activity().busy {
+            assert!(waited < 6000, "{method}: the prompt was not read ahead");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            waited += 1;
+        }
+        let before = engine.prompt_work();
+        suggest(&client, &uri, line, character).await;
+        let read = engine.prompt_work().read - before.read;
+        assert!(read <= 6, "{method}: the request read {read} tokens");
+    }
+}
+
 /// Moved entries attended to the text before them as it was when they were read; once a
 /// whole line before the cursor differs (a paste, a line deleted), they are read again
 /// rather than moved, so that the suggestion is computed on the code as it is.

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-pub use report::{ModeFigures, Report, SoakFigures, SpeculativeFigures, SwitchFigures};
+pub use report::{
+    ModeFigures, NewSpotFigures, Report, SoakFigures, SpeculativeFigures, SwitchFigures,
+};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -25,7 +27,8 @@ pub struct Options {
     pub seed: u64,
     /// Also run the baseline.
     pub baseline: bool,
-    /// Also measure the first request on a newly opened large file.
+    /// Also measure the first request on a newly opened large file, and the first
+    /// suggestion at new spots with and without a dwell.
     pub cold: bool,
     /// Type for this long with 50 large files open, sampling memory.
     pub soak: Option<Duration>,
@@ -40,6 +43,8 @@ pub struct Options {
 /// Files open during a soak, and the lines each has at least.
 const SOAK_FILES: usize = 50;
 const SOAK_FILE_LINES: usize = 1000;
+/// How long the cursor rests at a new spot before typing, in the dwell runs.
+const DWELL: Duration = Duration::from_secs(2);
 /// Decode steps timed with and without the output head.
 const STEPS_MEASURED: u32 = 20;
 /// Corpus file of the cold measurement, and the line it completes.
@@ -87,6 +92,12 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     client.shutdown().await;
     drop(completer);
 
+    let new_spot = if options.cold {
+        Some(new_spots(&corpus, options).await?)
+    } else {
+        None
+    };
+
     let infill = if options.infill {
         eprintln!("nib: the same typing through nib http's /infill, as llama.vim asks");
         Some(via_infill(&corpus, options).await?)
@@ -111,6 +122,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         baseline,
         infill,
         cold_ms,
+        new_spot,
         soak,
         step,
         speculative,
@@ -155,6 +167,38 @@ async fn adapter_switch(
         });
     }
     client.configure(settings.clone()).await;
+    Ok(figures)
+}
+
+/// The first suggestion at new spots of every corpus file, without and then with the
+/// dwell, each on a server of its own whose cache starts empty.
+async fn new_spots(
+    corpus: &[corpus::CorpusFile],
+    options: &Options,
+) -> anyhow::Result<NewSpotFigures> {
+    let mut figures = NewSpotFigures::default();
+    for dwell in [None, Some(DWELL)] {
+        eprintln!(
+            "nib: the first suggestion at new spots, {}",
+            match dwell {
+                Some(d) => format!("after resting there {} ms", d.as_millis()),
+                None => "at once".to_string(),
+            }
+        );
+        let (client, _completer) =
+            typing::start(options.settings.clone(), options.load_timeout).await?;
+        for file in corpus {
+            let [opened, jumped] = typing::new_spots(&client, file, dwell).await?;
+            let (o, j) = match dwell {
+                None => (&mut figures.opened_ms, &mut figures.jumped_ms),
+                Some(_) => (&mut figures.opened_dwell_ms, &mut figures.jumped_dwell_ms),
+            };
+            o.push(opened);
+            j.push(jumped);
+        }
+        client.shutdown().await;
+    }
+    figures.dwell_ms = DWELL.as_secs_f64() * 1000.0;
     Ok(figures)
 }
 

@@ -168,11 +168,44 @@ pub struct Report {
     pub infill: Option<ModeFigures>,
     /// First request on a newly opened file of about 1,000 lines, in ms.
     pub cold_ms: Option<f64>,
+    pub new_spot: Option<NewSpotFigures>,
     pub soak: Option<SoakFigures>,
     /// One decode step with and without the output head.
     pub step: Option<crate::engine::StepCost>,
     pub speculative: Option<SpeculativeFigures>,
     pub switch: Option<SwitchFigures>,
+}
+
+/// The first suggestion at a new spot, one figure per corpus file (ms): in a file just
+/// opened and after a jump in it, at once and after the cursor rested `dwell_ms` there.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewSpotFigures {
+    pub dwell_ms: f64,
+    pub opened_ms: Vec<f64>,
+    pub jumped_ms: Vec<f64>,
+    pub opened_dwell_ms: Vec<f64>,
+    pub jumped_dwell_ms: Vec<f64>,
+}
+
+impl NewSpotFigures {
+    /// Each figure's name, p50 and p95.
+    fn rows(&self) -> [(&'static str, f64, f64); 4] {
+        let p = |v: &[f64]| {
+            let mut sorted = v.to_vec();
+            sorted.sort_by(f64::total_cmp);
+            (percentile(&sorted, 50.0), percentile(&sorted, 95.0))
+        };
+        let row = |name, v: &[f64]| {
+            let (p50, p95) = p(v);
+            (name, p50, p95)
+        };
+        [
+            row("opened", &self.opened_ms),
+            row("jumped", &self.jumped_ms),
+            row("opened_dwell", &self.opened_dwell_ms),
+            row("jumped_dwell", &self.jumped_dwell_ms),
+        ]
+    }
 }
 
 /// Switching from the base model back to an adapter on the same document.
@@ -213,6 +246,15 @@ impl Report {
         }
         if let Some(cold) = self.cold_ms {
             out["cold_ms"] = json!(round(cold));
+        }
+        if let Some(spot) = &self.new_spot {
+            let mut figures =
+                json!({"dwell_ms": round(spot.dwell_ms), "files": spot.opened_ms.len()});
+            for (name, p50, p95) in spot.rows() {
+                figures[format!("{name}_p50_ms")] = json!(round(p50));
+                figures[format!("{name}_p95_ms")] = json!(round(p95));
+            }
+            out["new_spot"] = figures;
         }
         if let Some(step) = &self.step {
             out["decode_step_ms"] = json!(round2(step.with_head_ms));
@@ -311,6 +353,16 @@ impl Report {
         if let Some(cold) = self.cold_ms {
             out.push_str(&format!(
                 "cold: first request on a newly opened 1,179-line file: {cold:.0} ms\n"
+            ));
+        }
+        if let Some(spot) = &self.new_spot {
+            let [opened, jumped, opened_dwell, jumped_dwell] = spot.rows();
+            out.push_str(&format!(
+                "first suggestion at a new spot, p50 / p95 over {} files: opened {:.0} / {:.0} ms, jumped {:.0} / {:.0} ms; after resting {:.0} ms: opened {:.0} / {:.0} ms, jumped {:.0} / {:.0} ms\n",
+                spot.opened_ms.len(),
+                opened.1, opened.2, jumped.1, jumped.2,
+                spot.dwell_ms,
+                opened_dwell.1, opened_dwell.2, jumped_dwell.1, jumped_dwell.2,
             ));
         }
         if let Some(step) = &self.step {

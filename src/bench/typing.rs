@@ -266,3 +266,45 @@ pub async fn cold_request(
     client.close(&uri).await;
     Ok(ms)
 }
+
+/// How far a jump moves the cursor in an open file (half the file when it is shorter).
+const JUMP_LINES: usize = 300;
+
+/// The first suggestion at two new spots: a file just opened (the cursor a quarter of the
+/// way in), then a jump of [`JUMP_LINES`] in it. With a dwell, the cursor rests at each
+/// spot first and the editor says so as VS Code and Zed do
+/// (`textDocument/documentHighlight`); then the request comes. Answers both latencies, ms.
+pub async fn new_spots(
+    client: &LspClient,
+    file: &CorpusFile,
+    dwell: Option<Duration>,
+) -> anyhow::Result<[f64; 2]> {
+    let uri = format!("file:///bench/spot/{}", file.name);
+    client.open(&uri, file.language_id, &file.text).await;
+    let lines: Vec<&str> = file.text.split('\n').collect();
+    // The end of the first line with code at or after `from`.
+    let code_at = |from: usize| {
+        (from..lines.len())
+            .chain(0..from)
+            .find(|&i| !lines[i].trim().is_empty())
+            .unwrap_or(0)
+    };
+    let opened = code_at(lines.len() / 4);
+    let jumped = code_at((opened + JUMP_LINES.min(lines.len() / 2)) % lines.len().max(1));
+    let mut latencies = [0.0; 2];
+    for (latency, line) in latencies.iter_mut().zip([opened, jumped]) {
+        let at = json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": lines[line].len()}});
+        if let Some(dwell) = dwell {
+            // A server that offers no highlights answers an error, which editors ignore.
+            let _ = client.request("textDocument/documentHighlight", at).await;
+            tokio::time::sleep(dwell).await;
+        }
+        let started = Instant::now();
+        client
+            .inline_completion(&uri, line as u32, lines[line].len() as u32)
+            .await?;
+        *latency = started.elapsed().as_secs_f64() * 1000.0;
+    }
+    client.close(&uri).await;
+    Ok(latencies)
+}

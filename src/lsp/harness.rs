@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::{Mutex as AsyncMutex, mpsc, oneshot};
-use tower_lsp_server::{LspService, Server};
+use tower_lsp_server::Server;
 
 use super::server::{Backend, Shared};
 use crate::completion::Completer;
@@ -51,8 +51,9 @@ impl LspClient {
         let (server_read, server_write) = (guarded.server_in, guarded.server_out);
         let shared = Arc::new(Shared::default());
         let server_shared = Arc::clone(&shared);
-        let (service, socket) =
-            LspService::new(move |client| Backend::with_shared(client, Arc::clone(&server_shared)));
+        let (service, socket) = super::server::service(move |client| {
+            Backend::with_shared(client, Arc::clone(&server_shared))
+        });
         tokio::spawn(guarded.reader);
         tokio::spawn(guarded.writer);
         tokio::spawn(async move {

@@ -8,7 +8,7 @@ mod sync;
 mod transport;
 
 use tokio::io::{AsyncRead, AsyncWrite};
-use tower_lsp_server::{LspService, Server};
+use tower_lsp_server::Server;
 
 pub use server::{Backend, Shared};
 
@@ -23,7 +23,7 @@ pub async fn serve(
 ) {
     let guarded = transport::guard(input, output);
     tokio::spawn(guarded.reader);
-    let (service, socket) = LspService::new(Backend::new);
+    let (service, socket) = server::service(Backend::new);
     let server = Server::new(guarded.server_in, guarded.server_out, socket)
         .concurrency_level(CONCURRENCY)
         .serve(service);

@@ -8,7 +8,7 @@ use dashmap::DashMap;
 use serde_json::Value;
 use tower_lsp_server::gen_lsp_types::*;
 use tower_lsp_server::jsonrpc::{Error, Result};
-use tower_lsp_server::{Client, LanguageServer};
+use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 
 use super::convert::{completion_item, inline_item};
 use super::position::{Encoding, offset_at};
@@ -21,6 +21,14 @@ use crate::language::LanguageRegistry;
 
 /// How long after an edit the prompt is prefilled, when no request came in between.
 const PREFILL_DEBOUNCE: Duration = Duration::from_millis(25);
+
+/// The service for a backend: the LSP methods, and nib's own `nib/cursor` notification
+/// (where the cursor rests, from nib's editor plugins).
+pub(super) fn service(backend: impl Fn(Client) -> Backend) -> (LspService<Backend>, ClientSocket) {
+    LspService::build(backend)
+        .custom_method("nib/cursor", Backend::cursor_rests)
+        .finish()
+}
 
 /// State the server shares with an in-process caller (the CLI and tests read timings).
 #[derive(Default)]
@@ -192,16 +200,18 @@ impl Backend {
 
     /// Starts reading the prompt for `cursor` into the KV cache shortly after an edit,
     /// unless a request or another edit comes first.
-    fn prefill_after_typing(&self, uri: &str, cursor: usize) {
+    /// Reads the prompt for a cursor into the KV cache in the background, so that the
+    /// request that follows finds it read: after an edit, and where the cursor rests. The
+    /// user is at one spot: a newer prefill cancels the others, and any request cancels it.
+    fn prefill_at(&self, uri: &str, cursor: usize) {
         let (Some(completer), Some(document)) =
             (self.shared.completer.get(), self.documents.snapshot(uri))
         else {
             return;
         };
         let cancel = CancelFlag::default();
-        if let Some(older) = self.prefills.insert(uri.to_string(), cancel.clone()) {
-            older.cancel();
-        }
+        self.cancel_prefills();
+        self.prefills.insert(uri.to_string(), cancel.clone());
         let request = Request {
             others: self.documents.snapshots_except(uri),
             document,
@@ -219,6 +229,26 @@ impl Backend {
         });
     }
 
+    fn cancel_prefills(&self) {
+        self.prefills.retain(|_, flag| {
+            flag.cancel();
+            false
+        });
+    }
+
+    /// The cursor rests at a position (`nib/cursor`, or `textDocument/documentHighlight`,
+    /// which VS Code and Zed send there): read its prompt before the first key.
+    async fn cursor_rests(&self, params: TextDocumentPositionParams) {
+        let uri = params.text_document.uri.0;
+        let cursor = self
+            .documents
+            .snapshot(&uri)
+            .and_then(|d| offset_at(&d.text, params.position, self.encoding()).ok());
+        if let Some(cursor) = cursor {
+            self.prefill_at(&uri, cursor);
+        }
+    }
+
     /// Runs one suggestion for a document position; the older request for the same document is cancelled.
     async fn suggest(
         &self,
@@ -233,9 +263,8 @@ impl Backend {
         let Some(completer) = self.shared.completer.get().cloned() else {
             return Ok(None);
         };
-        if let Some((_, prefill)) = self.prefills.remove(&uri) {
-            prefill.cancel();
-        }
+        // A request takes over the engine from any read ahead.
+        self.cancel_prefills();
         let cancel = CancelFlag::default();
         if let Some(older) = self.inflight.insert(uri.clone(), cancel.clone()) {
             older.cancel();
@@ -321,6 +350,9 @@ impl LanguageServer for Backend {
                     .into(),
                 ),
                 inline_completion_provider: Some(true.into()),
+                // Asked where the cursor rests; nib reads the prompt there and answers
+                // with no highlights, so the editor's own or another server's stand.
+                document_highlight_provider: Some(true.into()),
                 completion_provider: (!inline_client).then(CompletionOptions::default),
                 ..Default::default()
             },
@@ -390,7 +422,7 @@ impl LanguageServer for Backend {
         let problem = match applied {
             Some(Ok(cursor)) => {
                 if let Some(cursor) = cursor {
-                    self.prefill_after_typing(&uri, cursor);
+                    self.prefill_at(&uri, cursor);
                 }
                 return;
             }
@@ -428,6 +460,15 @@ impl LanguageServer for Backend {
             .map(|(s, doc, cursor)| vec![inline_item(&s, &doc.text, cursor, encoding)])
             .unwrap_or_default();
         Ok(Some(InlineCompletionList::new(items).into()))
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        self.cursor_rests(params.text_document_position_params)
+            .await;
+        Ok(None)
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

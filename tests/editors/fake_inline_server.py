@@ -3,7 +3,9 @@
 Lets test_neovim.py check the plugin's handling of answers the small model rarely
 gives on cue (several lines, text that replaces closing brackets) and of UTF-16
 positions. The answer comes from initializationOptions:
-`{"answer": "<insertText>", "replace": <UTF-16 units after the cursor it replaces>}`.
+`{"answer": "<insertText>", "replace": <UTF-16 units after the cursor it replaces>}`;
+with `"record": "<path>"`, each notification the plugin sends is appended there as a
+line of JSON.
 """
 
 import json
@@ -37,6 +39,9 @@ def main():
         if message is None or message.get("method") == "exit":
             return
         method, ident = message.get("method"), message.get("id")
+        if ident is None and options.get("record"):
+            with open(options["record"], "a") as record:
+                record.write(json.dumps(message) + "\n")
         if method == "initialize":
             options = message["params"].get("initializationOptions") or {}
             capabilities = {

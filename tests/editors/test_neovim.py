@@ -7,6 +7,7 @@ use a scripted stand-in server (fake_inline_server.py) for answers the model doe
 give on cue. Every test checks that Neovim and the servers it started are gone after it.
 """
 
+import json
 import os
 import pathlib
 import shutil
@@ -192,7 +193,7 @@ def scripted(tmp_path):
 
     def start(answer: str, replace: int):
         server = [sys.executable, str(pathlib.Path(__file__).with_name("fake_inline_server.py"))]
-        settings = {"answer": answer, "replace": replace}
+        settings = {"answer": answer, "replace": replace, "record": str(tmp_path / "sent.jsonl")}
         return start_editor(tmp_path, {}, {"cmd": server, "settings": settings})
 
     editors = []
@@ -389,3 +390,23 @@ def test_a_multi_line_answer_is_drawn_below_the_cursor_and_accepted_whole(script
         "<Tab> to insert all three lines",
     )
     assert editor.cursor() == (2, 1)
+
+
+def test_where_the_cursor_rests_nib_is_told_to_read_ahead(scripted, tmp_path):
+    editor = scripted("x")
+    editor.open("rest.py", "a = 1\nb = 2\nc = 3\n")
+    editor.wait_model()
+    editor.nvim.input("2G$")
+    sent = tmp_path / "sent.jsonl"
+
+    def told_here():
+        lines = sent.read_text().splitlines() if sent.exists() else []
+        messages = [json.loads(line) for line in lines]
+        return [
+            m["params"]
+            for m in messages
+            if m["method"] == "nib/cursor" and m["params"]["position"] == {"line": 1, "character": 4}
+        ]
+
+    params = wait_for(told_here, WAIT_S, "nib/cursor where the cursor rests")
+    assert params[0]["textDocument"]["uri"].endswith("/rest.py")

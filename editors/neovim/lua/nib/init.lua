@@ -4,6 +4,7 @@
 local config = require('nib.config')
 local ghost = require('nib.ghost')
 local builtin = require('nib.builtin')
+local cursor = require('nib.cursor')
 
 local api = vim.api
 local M = {}
@@ -85,6 +86,7 @@ local function on_attach(args)
     return
   end
   M.status.client_id = client.id
+  cursor.attach(args.buf, client.id)
   if M.status.ghost_text == 'nib' then
     ghost.attach(args.buf, client.id)
   end
@@ -97,6 +99,7 @@ local function on_detach(args)
   local client = vim.lsp.get_client_by_id(args.data.client_id)
   if client and client.name == 'nib' then
     ghost.detach(args.buf)
+    cursor.detach(args.buf)
   end
 end
 
