@@ -3,31 +3,34 @@
 //! Knows nothing of LSP: positions are byte offsets, answers are [`Suggestion`]s.
 
 mod load;
+mod newest;
 mod raw;
+mod stats;
 mod typed;
 
-pub use load::{Loaded, load};
+pub use load::{Level, Loaded, Notice, engine_config, load, notice};
+pub use newest::{Failure, Newest, Ticket};
 pub use raw::RawRequest;
+pub use stats::{Counters, Timings};
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 
 use crate::adapter::{self, Adapter, Choice};
-use crate::config::{Budgets, Settings};
+use crate::config::{Budgets, Caps, Extent, Settings};
 use crate::context::{self, Budget, Context, Definition, Mode, Source};
 use crate::document::Snapshot;
-use crate::engine::{
-    AdapterFile, CancelFlag, Engine, EngineConfig, EngineError, Finish, Generate, GenerationStats,
-    Prefill, Threads,
-};
+use crate::engine::{CancelFlag, Engine, EngineError, Generate, Prefill};
 use crate::framework::Detector;
-use crate::model::{ModelManifest, PromptSpec, ResolvedModel};
+use crate::model::{ModelManifest, PromptSpec};
 use crate::postprocess;
 use crate::prompt;
 
+use load::slot_need;
+use stats::AtomicCounters;
 use typed::Shown;
 
 /// Documents larger than this are completed from a window around the cursor.
@@ -48,64 +51,6 @@ pub struct Suggestion {
     pub timings: Timings,
 }
 
-/// Where the time of one request went.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Timings {
-    pub context_ms: f64,
-    pub engine: GenerationStats,
-    pub total_ms: f64,
-    pub finish: Option<Finish>,
-    /// The generation's confidence, before post-processing decided to show it or not.
-    pub confidence: f32,
-    /// Answered from the suggestion being typed through, without the model.
-    pub typed_through: bool,
-}
-
-/// Totals since the completer started, for benchmarks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counters {
-    /// Requests answered from the suggestion being typed through.
-    pub typed_through: u64,
-    /// Requests that ran the model to the end.
-    pub generations: u64,
-    pub prefill_tokens: u64,
-    pub decode_tokens: u64,
-    /// Draft tokens checked by speculative decoding, and those that were right.
-    pub drafted: u64,
-    pub accepted: u64,
-    /// Model runs computed on one thread (other programs kept the cores busy, or
-    /// `threads` is 1).
-    pub one_thread: u64,
-}
-
-/// What happened between two readings of the counters.
-impl std::ops::Sub for Counters {
-    type Output = Counters;
-
-    fn sub(self, before: Counters) -> Counters {
-        Counters {
-            typed_through: self.typed_through - before.typed_through,
-            generations: self.generations - before.generations,
-            prefill_tokens: self.prefill_tokens - before.prefill_tokens,
-            decode_tokens: self.decode_tokens - before.decode_tokens,
-            drafted: self.drafted - before.drafted,
-            accepted: self.accepted - before.accepted,
-            one_thread: self.one_thread - before.one_thread,
-        }
-    }
-}
-
-#[derive(Default)]
-struct AtomicCounters {
-    typed_through: AtomicU64,
-    generations: AtomicU64,
-    prefill_tokens: AtomicU64,
-    decode_tokens: AtomicU64,
-    drafted: AtomicU64,
-    accepted: AtomicU64,
-    one_thread: AtomicU64,
-}
-
 /// A request for a suggestion at byte offset `cursor` of `document`.
 pub struct Request {
     pub uri: String,
@@ -118,28 +63,6 @@ pub struct Request {
     pub caps: Caps,
 }
 
-/// Limits a client sets on one request (llama.cpp's `n_predict` and `t_max_predict_ms`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Caps {
-    pub max_tokens: Option<u32>,
-    pub deadline_ms: Option<u64>,
-}
-
-impl Caps {
-    /// `budgets` lowered to these caps.
-    fn apply(self, budgets: Budgets) -> Budgets {
-        Budgets {
-            max_tokens: self
-                .max_tokens
-                .map_or(budgets.max_tokens, |m| m.min(budgets.max_tokens)),
-            deadline_ms: self
-                .deadline_ms
-                .map_or(budgets.deadline_ms, |d| d.min(budgets.deadline_ms)),
-            ..budgets
-        }
-    }
-}
-
 /// Why no suggestion could even be attempted.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum CompletionError {
@@ -147,6 +70,9 @@ pub enum CompletionError {
     BadOffset { cursor: usize, len: usize },
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// A bug: the request's task panicked (the server goes on).
+    #[error("a completion request failed: {0}")]
+    Panicked(String),
 }
 
 /// The text around the cursor, the context and the prompt made from it.
@@ -157,46 +83,13 @@ struct Prepared {
     prompt: prompt::Prompt,
     /// The adapter the prompt was laid out for.
     adapter: Option<String>,
-    /// The request's budgets: its settings over the model's defaults.
+    /// What the request may spend, for its extent (a line or a block).
     budgets: Budgets,
     context_ms: f64,
 }
 
-/// The engine's settings for a model, its adapters and the user's settings.
-pub fn engine_config(
-    model: &ResolvedModel,
-    manifest: &ModelManifest,
-    settings: &Settings,
-    adapters: &[Adapter],
-) -> EngineConfig {
-    // Room for a prompt and the longest generation (a block) in each slot.
-    let budgets = settings.budgets(&manifest.defaults);
-    let per_slot = budgets.context_tokens + 4 * budgets.max_tokens + 64;
-    EngineConfig {
-        model_path: model.path.clone(),
-        context_length: manifest.context_length.max(per_slot),
-        threads: settings
-            .threads
-            .map_or_else(crate::engine::default_threads, Threads::Fixed),
-        add_bos: manifest.prompt.add_bos,
-        adapters: adapters
-            .iter()
-            .map(|a| AdapterFile {
-                name: a.manifest.name.clone(),
-                path: a.path.clone(),
-                scale: a.manifest.scale,
-            })
-            .collect(),
-        slots: (manifest.context_length / per_slot).clamp(1, KV_SLOTS),
-    }
-}
-
 /// How long the frameworks found for a document are trusted before its imports are read again.
 const DETECT_EVERY: Duration = Duration::from_secs(5);
-
-/// KV cache slots kept side by side: recently used documents (and adapters) each keep
-/// their prompt, so switching between them does not re-read it.
-const KV_SLOTS: u32 = 4;
 
 /// Turns requests into suggestions; shared by the server and the CLI.
 pub struct Completer {
@@ -204,6 +97,9 @@ pub struct Completer {
     prompt: PromptSpec,
     /// The model's budgets, where the settings do not set them.
     defaults: Budgets,
+    /// Tokens one KV slot holds, fixed when the model is loaded: `context_tokens` set
+    /// higher later is lowered to fit it (and the user told so).
+    slot_tokens: Option<u32>,
     /// The model's stop strings: a suggestion ends before the first of them.
     stop: Arc<[String]>,
     settings: Arc<RwLock<Settings>>,
@@ -232,6 +128,7 @@ impl Completer {
             engine,
             prompt: model.prompt.clone(),
             defaults: model.defaults,
+            slot_tokens: None,
             stop: model.stop.clone().into(),
             settings,
             adapters: Vec::new(),
@@ -251,6 +148,12 @@ impl Completer {
     /// Adapters the engine was configured with (see [`engine_config`]).
     pub fn with_adapters(mut self, adapters: Vec<Adapter>) -> Completer {
         self.adapters = adapters;
+        self
+    }
+
+    /// The tokens one KV slot of the engine holds (see [`engine_config`]).
+    pub fn with_slot_tokens(mut self, tokens: u32) -> Completer {
+        self.slot_tokens = Some(tokens);
         self
     }
 
@@ -324,9 +227,41 @@ impl Completer {
         Ok(self.prepare(request, &settings)?.map(|p| p.prompt.text))
     }
 
-    /// The budgets requests run with now: the settings over the model's defaults.
-    pub fn budgets(&self) -> Budgets {
-        self.settings.read().unwrap().budgets(&self.defaults)
+    /// What a request may spend (see [`Settings::request_budgets`]), its context lowered
+    /// to what the engine's KV slots hold.
+    fn budgets(&self, settings: &Settings, extent: Extent, caps: Caps) -> Budgets {
+        let budgets = settings.request_budgets(&self.defaults, extent, caps);
+        Budgets {
+            context_tokens: budgets.context_tokens.min(self.context_room(settings)),
+            ..budgets
+        }
+    }
+
+    /// The most context tokens a block's prompt may have and still fit a KV slot.
+    fn context_room(&self, settings: &Settings) -> u32 {
+        let Some(slot) = self.slot_tokens else {
+            return u32::MAX;
+        };
+        let block = settings.request_budgets(&self.defaults, Extent::Block, Caps::default());
+        let room = slot.saturating_sub(slot_need(&block) - block.context_tokens);
+        room.max(1)
+    }
+
+    /// What the user should hear about settings that cannot take effect as they are: a
+    /// `context_tokens` larger than the KV slots loaded with the model.
+    pub fn settings_problems(&self, settings: &Settings) -> Vec<String> {
+        let wanted = settings
+            .request_budgets(&self.defaults, Extent::Line, Caps::default())
+            .context_tokens;
+        let room = self.context_room(settings);
+        if wanted <= room {
+            return Vec::new();
+        }
+        vec![format!(
+            "setting `context_tokens`: {wanted} tokens do not fit the KV cache the model was \
+             loaded with (room for {room}); prompts keep {room} tokens of context until nib \
+             restarts"
+        )]
     }
 
     /// Timings of the last request that ran the model.
@@ -375,18 +310,13 @@ impl Completer {
 
         let mode = prepared.context.mode.clone();
         let budgets = prepared.budgets;
-        // A block is several lines: it gets more tokens and more time than a line.
-        let (max_tokens, deadline_ms) = match mode {
-            Mode::Line => (budgets.max_tokens, budgets.deadline_ms),
-            Mode::Block { .. } => (budgets.max_tokens * 2, budgets.deadline_ms * 4),
-        };
         let stop = Arc::clone(&self.stop);
         let generation = self
             .engine
             .generate(Generate {
                 prompt: prepared.prompt.clone(),
-                max_tokens,
-                decode_budget: Duration::from_millis(deadline_ms),
+                max_tokens: budgets.max_tokens,
+                decode_budget: Duration::from_millis(budgets.deadline_ms),
                 stop: Box::new(move |t: &str| postprocess::stop_at(&mode, &stop, t)),
                 cancel: request.cancel.clone(),
                 reuse: settings.reuse,
@@ -502,9 +432,19 @@ impl Completer {
         let code_after = !text[cursor..].trim().is_empty();
         let (_, adapter) = self.adapter_for(&request.uri, &request.document, settings, code_after);
         let spec = adapter.map_or(&self.prompt, |a| &a.manifest.prompt);
-        let budgets = request.caps.apply(settings.budgets(&self.defaults));
-        let budget = context_budget(spec, &budgets);
-        let context = context::build(&source, cursor, &others, budget, &count);
+        let line = self.budgets(settings, Extent::Line, request.caps);
+        let context = context::build(
+            &source,
+            cursor,
+            &others,
+            context_budget(spec, &line),
+            &count,
+        );
+        let extent = match context.mode {
+            Mode::Line => Extent::Line,
+            Mode::Block { .. } => Extent::Block,
+        };
+        let budgets = self.budgets(settings, extent, request.caps);
         let prompt = prompt::render(&context, spec);
         tracing::trace!(
             snippets = context.snippets.len(),
@@ -614,3 +554,6 @@ fn text_around(
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
+
+#[cfg(test)]
+mod tests;

@@ -66,7 +66,8 @@ impl Default for Settings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Budgets {
-    /// Most tokens generated for a single-line suggestion (a block gets twice as many).
+    /// Most tokens generated for a single-line suggestion (a block gets twice as many, see
+    /// [`Settings::request_budgets`]).
     pub max_tokens: u32,
     /// Tokens of context before (and, for FIM prompts, after) the cursor.
     pub context_tokens: u32,
@@ -82,6 +83,24 @@ impl Default for Budgets {
             deadline_ms: 250,
         }
     }
+}
+
+/// How much text a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extent {
+    /// The rest of a line.
+    Line,
+    /// Several lines (a body under a block opener, or a client's own prompt): twice the
+    /// tokens and four times the time of a line.
+    Block,
+}
+
+/// Limits a client sets on one request (OpenAI's `max_tokens`, Ollama's `num_predict`,
+/// llama.cpp's `n_predict` and `t_max_predict_ms`); they can only lower the budgets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Caps {
+    pub max_tokens: Option<u32>,
+    pub deadline_ms: Option<u64>,
 }
 
 /// A setting with a value nib cannot use.
@@ -140,12 +159,31 @@ impl Settings {
         Ok(loaded)
     }
 
-    /// The budgets for a model: these settings where set, the model's defaults elsewhere.
-    pub fn budgets(&self, model: &Budgets) -> Budgets {
-        Budgets {
+    /// What one request may spend: the model's budgets under these settings, scaled for
+    /// `extent`, then lowered to the client's `caps` (which can only lower them). The one
+    /// place this rule is written.
+    pub fn request_budgets(&self, model: &Budgets, extent: Extent, caps: Caps) -> Budgets {
+        let line = Budgets {
             max_tokens: self.max_tokens.unwrap_or(model.max_tokens),
             context_tokens: self.context_tokens.unwrap_or(model.context_tokens),
             deadline_ms: self.deadline_ms.unwrap_or(model.deadline_ms),
+        };
+        let scaled = match extent {
+            Extent::Line => line,
+            Extent::Block => Budgets {
+                max_tokens: line.max_tokens * 2,
+                deadline_ms: line.deadline_ms * 4,
+                ..line
+            },
+        };
+        Budgets {
+            max_tokens: caps
+                .max_tokens
+                .map_or(scaled.max_tokens, |m| m.clamp(1, scaled.max_tokens)),
+            deadline_ms: caps
+                .deadline_ms
+                .map_or(scaled.deadline_ms, |d| d.min(scaled.deadline_ms)),
+            ..scaled
         }
     }
 
@@ -242,17 +280,48 @@ mod tests {
             context_tokens: 1024,
             deadline_ms: 900,
         };
-        assert_eq!(Settings::default().budgets(&model), model);
+        let line = |s: &Settings| s.request_budgets(&model, Extent::Line, Caps::default());
+        assert_eq!(line(&Settings::default()), model);
         let s = Settings::from_json(&json!({"deadlineMs": 100, "max_tokens": null}))
             .unwrap()
             .settings;
         assert_eq!(
-            s.budgets(&model),
+            line(&s),
             Budgets {
                 deadline_ms: 100,
                 ..model
             }
         );
+    }
+
+    #[test]
+    fn a_block_gets_more_and_a_client_cap_only_lowers_it() {
+        let model = Budgets {
+            max_tokens: 48,
+            context_tokens: 1024,
+            deadline_ms: 600,
+        };
+        let s = Settings::default();
+        let block = s.request_budgets(&model, Extent::Block, Caps::default());
+        assert_eq!((block.max_tokens, block.deadline_ms), (96, 2400));
+        // A cap under the block's budget lowers it; one above it changes nothing.
+        let caps = Caps {
+            max_tokens: Some(64),
+            deadline_ms: Some(1000),
+        };
+        let capped = s.request_budgets(&model, Extent::Block, caps);
+        assert_eq!((capped.max_tokens, capped.deadline_ms), (64, 1000));
+        let generous = Caps {
+            max_tokens: Some(4096),
+            deadline_ms: Some(60_000),
+        };
+        assert_eq!(s.request_budgets(&model, Extent::Block, generous), block);
+        assert_eq!(
+            s.request_budgets(&model, Extent::Line, generous),
+            model,
+            "a line's budget is not raised to a client's cap either"
+        );
+        assert_eq!(capped.context_tokens, 1024);
     }
 
     #[test]

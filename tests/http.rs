@@ -302,6 +302,10 @@ fn two_clients_at_once_both_get_their_answer() {
     }
 }
 
+/// Settings under which a request may run for 1,024 tokens and a minute (a client-made
+/// prompt is budgeted as a block: twice `max_tokens`, four times `deadline_ms`).
+const ENDLESS: &str = r#"{"deadline_ms": 15000, "max_tokens": 512}"#;
+
 /// A prompt the model continues for as long as it is let.
 fn endless(stream: bool) -> String {
     let prompt: String = (0..8)
@@ -344,7 +348,7 @@ fn wait_idle(server: &Server) -> Value {
 #[test]
 fn a_client_that_hangs_up_mid_decode_frees_the_engine() {
     // Time enough for 1,000 tokens, so only the hang-up can stop them early.
-    let server = Server::ready(&["--settings", r#"{"deadline_ms": 60000}"#]);
+    let server = Server::ready(&["--settings", ENDLESS]);
     for stream in [false, true] {
         let before = server.status();
         let connection = server.send("POST", "/v1/completions", &[], &endless(stream));
@@ -372,7 +376,7 @@ fn a_client_that_hangs_up_mid_decode_frees_the_engine() {
 
 #[test]
 fn a_newer_request_of_the_same_client_cancels_the_older() {
-    let server = Arc::new(Server::ready(&["--settings", r#"{"deadline_ms": 60000}"#]));
+    let server = Arc::new(Server::ready(&["--settings", ENDLESS]));
     let before = server.status();
     let older = {
         let server = Arc::clone(&server);

@@ -5,11 +5,13 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::mpsc;
 
-use super::{Completer, engine_config};
+use super::Completer;
 use crate::adapter;
+use crate::adapter::Adapter;
 use crate::config::Settings;
-use crate::engine::{Engine, LoadEvent};
-use crate::model::{self, gguf};
+use crate::config::{Budgets, Caps, Extent};
+use crate::engine::{AdapterFile, Engine, EngineConfig, LoadEvent, Threads};
+use crate::model::{self, ModelManifest, ResolvedModel, gguf};
 
 /// A completer whose model is loading, and what the user should hear about it.
 pub struct Loaded {
@@ -22,6 +24,82 @@ pub struct Loaded {
     pub events: Option<mpsc::UnboundedReceiver<LoadEvent>>,
     /// What is loading, for progress titles.
     pub title: String,
+}
+
+/// The engine's settings for a model, its adapters and the user's settings.
+pub fn engine_config(
+    model: &ResolvedModel,
+    manifest: &ModelManifest,
+    settings: &Settings,
+    adapters: &[Adapter],
+) -> EngineConfig {
+    let per_slot =
+        slot_need(&settings.request_budgets(&manifest.defaults, Extent::Block, Caps::default()));
+    EngineConfig {
+        model_path: model.path.clone(),
+        context_length: manifest.context_length.max(per_slot),
+        threads: settings
+            .threads
+            .map_or_else(crate::engine::default_threads, Threads::Fixed),
+        add_bos: manifest.prompt.add_bos,
+        adapters: adapters
+            .iter()
+            .map(|a| AdapterFile {
+                name: a.manifest.name.clone(),
+                path: a.path.clone(),
+                scale: a.manifest.scale,
+            })
+            .collect(),
+        slots: (manifest.context_length / per_slot).clamp(1, KV_SLOTS),
+    }
+}
+
+/// Tokens a KV slot must hold for a request with `budgets`: the context, the prompt's
+/// markers and the generation.
+pub(super) fn slot_need(budgets: &Budgets) -> u32 {
+    budgets.context_tokens + budgets.max_tokens + PROMPT_MARKERS
+}
+
+/// Tokens a prompt has beyond its context's budget: FIM markers, BOS, the path line.
+const PROMPT_MARKERS: u32 = 64;
+
+/// KV cache slots kept side by side: recently used documents (and adapters) each keep
+/// their prompt, so switching between them does not re-read it.
+const KV_SLOTS: u32 = 4;
+
+/// How loud a [`Notice`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+/// What the user hears about a load event; each front says it its own way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+    /// Loading ended (ready or failed): a progress bar finishes with this text.
+    pub ends: bool,
+}
+
+/// The notice for a load event; `None` for progress, which fronts show as a bar or not at all.
+pub fn notice(event: &LoadEvent) -> Option<Notice> {
+    let (level, text, ends) = match event {
+        LoadEvent::Progress(_) => return None,
+        LoadEvent::Ready { load_ms } => (Level::Info, format!("model ready in {load_ms} ms"), true),
+        LoadEvent::Restarting(reason) => (
+            Level::Warning,
+            format!(
+                "the engine stopped because {reason}; restarting it (suggestions resume once \
+                 the model is loaded again)"
+            ),
+            false,
+        ),
+        LoadEvent::Failed(message) => (Level::Error, message.clone(), true),
+    };
+    Some(Notice { level, text, ends })
 }
 
 /// Resolves the model of `settings` and starts loading it. A trimmed model whose source is
@@ -76,6 +154,7 @@ pub async fn load(settings: &Arc<RwLock<Settings>>) -> Loaded {
     };
     let adapters = fitting(adapters, &model.path, &mut problems);
     let config = engine_config(&model, &manifest, &current, &adapters);
+    let slot_tokens = config.slot_tokens();
     let names: Vec<&str> = adapters.iter().map(|a| a.manifest.name.as_str()).collect();
     tracing::info!(
         "adapters: {}",
@@ -97,7 +176,9 @@ pub async fn load(settings: &Arc<RwLock<Settings>>) -> Loaded {
             .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned()),
     };
     Loaded {
-        completer: Completer::new(engine, &manifest, Arc::clone(settings)).with_adapters(adapters),
+        completer: Completer::new(engine, &manifest, Arc::clone(settings))
+            .with_adapters(adapters)
+            .with_slot_tokens(slot_tokens),
         model_name,
         problems,
         events: Some(events),

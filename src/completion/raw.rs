@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use super::{Completer, CompletionError, context_budget};
+use crate::config::{Budgets, Caps, Extent};
 use crate::context::{self, Source};
 use crate::engine::{CancelFlag, EngineError, Generate, Generation};
 use crate::prompt::{self, Prompt};
@@ -22,11 +23,10 @@ pub struct RawRequest {
     /// Use a prompt without FIM markers or suffix as it is, not in the model's template
     /// (Ollama's `raw`).
     pub verbatim: bool,
-    pub max_tokens: u32,
+    /// The client's limits; a client-made prompt is budgeted as a block.
+    pub caps: Caps,
     /// The answer ends before the first of these (the model's own stop strings apply too).
     pub stop: Vec<String>,
-    /// Generation time; `None` = the model's budget for a block.
-    pub deadline_ms: Option<u64>,
     pub cancel: CancelFlag,
     pub on_text: Option<OnText>,
 }
@@ -38,7 +38,7 @@ impl Completer {
             return Err(EngineError::Loading.into());
         }
         let settings = self.settings.read().unwrap().clone();
-        let budgets = settings.budgets(&self.defaults);
+        let budgets = self.budgets(&settings, Extent::Block, request.caps);
         let prompt = self.layout(&request, &budgets);
         let mut stops: Vec<String> = request
             .stop
@@ -55,13 +55,12 @@ impl Completer {
             }
             cut
         };
-        let deadline_ms = request.deadline_ms.unwrap_or(budgets.deadline_ms * 4);
         let generation = self
             .engine
             .generate(Generate {
                 prompt,
-                max_tokens: request.max_tokens,
-                decode_budget: Duration::from_millis(deadline_ms),
+                max_tokens: budgets.max_tokens,
+                decode_budget: Duration::from_millis(budgets.deadline_ms),
                 stop: Box::new(stop),
                 cancel: request.cancel,
                 reuse: settings.reuse,
@@ -73,7 +72,7 @@ impl Completer {
     }
 
     /// The prompt the model reads for a client-made request.
-    fn layout(&self, request: &RawRequest, budgets: &crate::config::Budgets) -> Prompt {
+    fn layout(&self, request: &RawRequest, budgets: &Budgets) -> Prompt {
         let count = self.token_counter();
         let room = budgets.context_tokens as usize;
         let (prefix, suffix) = match prompt::split_fim(&request.prompt) {

@@ -203,3 +203,34 @@ fn edits_that_split_or_join_crlf_keep_points_right() {
     assert_eq!(expected, "package a\r\n\r\nfunc f() {\r\n}\r\n");
     assert_eq!(document.lone_crs, 0);
 }
+
+#[test]
+fn a_whole_new_text_is_applied_as_one_edit_and_parsed_incrementally() {
+    let python = language("python").unwrap();
+    let before = "def f(x):\n    return x  # café\n\nTIMEOUT = 30\n";
+    let mut document = Document::open(before, 1, Some(python.clone()));
+    for after in [
+        "def f(x):\n    return x + 1  # café\n\nTIMEOUT = 30\n",
+        "def f(x):\n    return x + 1  # cafè\n\nTIMEOUT = 30\n",
+        "def g(y):\n    return y\n",
+        "",
+        "😀 = 1\n",
+    ] {
+        let version = document.version() + 1;
+        assert!(document.update_to(after, version));
+        assert_eq!(document.text().to_string(), after);
+        assert_eq!(document.version(), version);
+        let tree = document.tree().expect("a tree");
+        assert_same_tree(tree, &fresh_tree(&python, after), after);
+    }
+    assert!(
+        !document.update_to("😀 = 1\n", 99),
+        "the same text changes nothing"
+    );
+    assert_ne!(document.version(), 99);
+    assert_eq!(
+        super::changed_span("ab€", "ab₤"),
+        (2, 5, 5),
+        "a span starts and ends on char boundaries"
+    );
+}

@@ -156,6 +156,27 @@ impl Document {
         self.stale = true;
     }
 
+    /// Makes the text `text` by one edit of the part that differs, so the tree is parsed
+    /// again incrementally (for clients that send whole texts, like `/infill`'s), and sets
+    /// `version` if it changed; returns whether it did.
+    pub fn update_to(&mut self, text: &str, version: i32) -> bool {
+        let old = self.text.to_string();
+        if old == text {
+            return false;
+        }
+        let (start, old_end, new_end) = changed_span(&old, text);
+        let edit = ByteEdit {
+            start,
+            end: old_end,
+            text: text[start..new_end].to_string(),
+        };
+        if self.apply_edit(&edit).is_err() {
+            self.replace_all(text); // changed_span keeps to char boundaries; never expected
+        }
+        self.finish_change(version);
+        true
+    }
+
     /// Ends a batch of edits: sets the version and reparses, incrementally from the edited
     /// tree (from scratch only after replace_all, or when the text just became parseable).
     pub fn finish_change(&mut self, version: i32) {
@@ -292,6 +313,31 @@ fn point_after(start: Point, text: &str) -> Point {
             Point::new(start.row + rows, text.len() - last - 1)
         }
     }
+}
+
+/// Where two texts differ: the start, and its end in `old` and in `new` (byte offsets on
+/// char boundaries of both), after the longest common prefix and then suffix.
+fn changed_span(old: &str, new: &str) -> (usize, usize, usize) {
+    let mut start = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(start) || !new.is_char_boundary(start) {
+        start -= 1;
+    }
+    let room = old.len().min(new.len()) - start;
+    let mut common = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(old.len() - common) || !new.is_char_boundary(new.len() - common) {
+        common -= 1;
+    }
+    (start, old.len() - common, new.len() - common)
 }
 
 fn count_nul_bytes(bytes: impl Iterator<Item = u8>) -> usize {

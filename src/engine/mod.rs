@@ -41,6 +41,18 @@ pub struct EngineConfig {
     pub slots: u32,
 }
 
+impl EngineConfig {
+    /// Tokens in the whole KV cache: the asked size, at least 256 a slot.
+    pub fn cache_tokens(&self) -> u32 {
+        self.context_length.max(256 * self.slots.max(1))
+    }
+
+    /// Tokens one slot holds: a prompt and its generation must fit.
+    pub fn slot_tokens(&self) -> u32 {
+        self.cache_tokens() / self.slots.max(1)
+    }
+}
+
 /// A LoRA adapter for the engine to load.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdapterFile {

@@ -17,7 +17,8 @@ use axum::response::{IntoResponse, Response};
 use axum::serve::IncomingStream;
 use sha2::{Digest, Sha256};
 
-use super::{Api, ApiError, Shared};
+use super::Shared;
+use super::wire::{Api, ApiError};
 
 /// Both ends of a client's connection: who it is, and which of this machine's addresses
 /// it reached (a LAN client of a `--bind 0.0.0.0` server names that address as its host).

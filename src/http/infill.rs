@@ -6,6 +6,7 @@
 //! as it does for editors.
 
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -15,11 +16,59 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{Api, ApiError, MAX_TOKENS_LIMIT, Shared, client_key, completion_error, parse, ready};
-use crate::completion::{Caps, Request, Suggestion};
-use crate::document::Document;
+use std::sync::Arc;
+
+use super::Shared;
+use super::routes::{client_key, ready};
+use super::wire::{Api, ApiError, outcome, parse};
+use crate::completion::{Request, Suggestion};
+use crate::config::Caps;
+use crate::document::{Document, Snapshot};
 use crate::engine::Finish;
-use crate::language::LanguageRegistry;
+use crate::language::{Language, LanguageRegistry};
+
+/// Most `/infill` texts kept as documents (clients' current files and their chunks' files).
+const MAX_BUFFERS: usize = 64;
+
+/// The texts `/infill` clients send, kept as documents between requests: a keystroke
+/// updates a document by the part that changed, and its tree is parsed incrementally,
+/// instead of the whole text being parsed again.
+#[derive(Default)]
+pub(super) struct Buffers {
+    /// Per client and file name: when it was last used, and the document.
+    documents: dashmap::DashMap<String, (i32, Document)>,
+    /// Counts uses; also each new text's version, unique across buffers.
+    clock: AtomicI32,
+}
+
+impl Buffers {
+    /// A snapshot of the document kept under `key`, made to hold `text`.
+    fn snapshot(&self, key: &str, text: &str, language: Option<Arc<Language>>) -> Snapshot {
+        let tick = self.clock.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+        let id = |l: Option<&Arc<Language>>| l.map(|l| l.id.clone());
+        if let Some(mut entry) = self.documents.get_mut(key)
+            && id(entry.1.language()) == id(language.as_ref())
+        {
+            entry.0 = tick;
+            entry.1.update_to(text, tick);
+            return entry.1.snapshot();
+        }
+        let document = Document::open(text, tick, language);
+        let snapshot = document.snapshot();
+        self.documents.insert(key.to_string(), (tick, document));
+        if self.documents.len() > MAX_BUFFERS {
+            let oldest = self
+                .documents
+                .iter()
+                .min_by_key(|entry| entry.value().0)
+                .map(|entry| entry.key().clone());
+            if let Some(oldest) = oldest {
+                self.documents.remove(&oldest);
+            }
+        }
+        snapshot
+    }
+}
 
 #[derive(Deserialize)]
 struct Body {
@@ -87,25 +136,29 @@ pub async fn infill(
         max_tokens: body
             .n_predict
             .filter(|&n| n > 0)
-            .map(|n| n.min(i64::from(MAX_TOKENS_LIMIT)) as u32),
+            .map(|n| n.min(i64::from(u32::MAX)) as u32),
         deadline_ms: body.t_max_predict_ms.filter(|&ms| ms > 0),
     };
-    let uri = format!("nib-http://client/{}", hash(&client));
-    let document = Document::open(&text, version(&text), language).snapshot();
-    let others = others(&body.input_extra);
-    let answered = state
-        .as_newest(client, |cancel| {
-            state.completer.complete(Request {
+    let key = format!("{client}\n{}", body.filename.as_deref().unwrap_or(""));
+    let uri = format!("nib-http://client/{}", hash(&key));
+    let document = state.buffers.snapshot(&key, &text, language);
+    let others = others(&state.buffers, &client, &body.input_extra);
+    let completer = Arc::clone(&state.completer);
+    let result = state
+        .requests
+        .run(client, move |cancel| async move {
+            let request = Request {
                 uri,
                 document,
                 others,
                 cursor,
                 cancel,
                 caps,
-            })
+            };
+            completer.complete(request).await
         })
-        .await
-        .map_err(|e| completion_error(Api::Llama, e))?;
+        .await;
+    let answered = outcome(Api::Llama, result)?;
     let suggestion = answered.as_ref().and_then(Option::as_ref);
     let mut value = answer(&state, suggestion, body.n_predict.unwrap_or(-1));
     if answered.is_none() {
@@ -116,7 +169,7 @@ pub async fn infill(
 }
 
 /// The chunks of other files as documents, one per file name (chunks of one file joined).
-fn others(extra: &[Extra]) -> Vec<(String, crate::document::Snapshot)> {
+fn others(buffers: &Buffers, client: &str, extra: &[Extra]) -> Vec<(String, Snapshot)> {
     let mut files: Vec<(String, String)> = Vec::new();
     for chunk in extra {
         let name = if chunk.filename.is_empty() {
@@ -136,15 +189,10 @@ fn others(extra: &[Extra]) -> Vec<(String, crate::document::Snapshot)> {
         .into_iter()
         .map(|(name, text)| {
             let language = LanguageRegistry::builtin().detect(None, &name);
-            let document = Document::open(&text, version(&text), language);
-            (name, document.snapshot())
+            let document = buffers.snapshot(&format!("{client}\n{name}"), &text, language);
+            (name, document)
         })
         .collect()
-}
-
-/// A version that changes with the text, so definitions parsed once are reused until then.
-fn version(text: &str) -> i32 {
-    hash(text) as i32
 }
 
 fn hash(value: &str) -> u64 {
@@ -236,6 +284,31 @@ pub async fn health(State(state): State<Shared>) -> Result<Response, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clients_text_is_kept_and_updated_and_the_oldest_goes() {
+        let buffers = Buffers::default();
+        let python = LanguageRegistry::builtin().get("python");
+        let first = buffers.snapshot("a", "def f():\n    return 1\n", python.clone());
+        let second = buffers.snapshot("a", "def f():\n    return 12\n", python.clone());
+        assert_eq!(second.text.to_string(), "def f():\n    return 12\n");
+        assert_ne!(first.version, second.version, "a new text is a new version");
+        assert!(second.tree.is_some());
+        let same = buffers.snapshot("a", "def f():\n    return 12\n", python.clone());
+        assert_eq!(
+            same.version, second.version,
+            "the same text keeps its version"
+        );
+        assert_eq!(buffers.documents.len(), 1);
+        for i in 0..MAX_BUFFERS {
+            buffers.snapshot(&format!("other {i}"), "x = 1\n", python.clone());
+        }
+        assert_eq!(buffers.documents.len(), MAX_BUFFERS);
+        assert!(
+            !buffers.documents.contains_key("a"),
+            "the least recently used left"
+        );
+    }
 
     #[test]
     fn response_fields_flatten_paths_and_skip_missing_ones() {

@@ -8,11 +8,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{
-    Api, ApiError, Shared, StreamFormat, client_key, completion_error, max_tokens, parse, ready,
-    run, run_streaming, stream_body,
-};
+use super::Shared;
+use super::routes::{client_key, ready};
+use super::stream::{StreamFormat, run, run_streaming, stream_body};
+use super::wire::{Api, ApiError, parse};
 use crate::completion::RawRequest;
+use crate::config::Caps;
 use crate::engine::{CancelFlag, Finish, Generation};
 
 /// The version nib answers `/api/version` with: clients check for a recent Ollama.
@@ -63,15 +64,17 @@ pub async fn generate(
         prompt: body.prompt,
         suffix: body.suffix.filter(|s| !s.is_empty()),
         verbatim: body.raw,
-        max_tokens: max_tokens(&state, asked),
+        caps: Caps {
+            max_tokens: asked,
+            deadline_ms: None,
+        },
         stop: body.options.stop.unwrap_or_default(),
-        deadline_ms: None,
         cancel: CancelFlag::default(),
         on_text: None,
     };
     let client = client_key("ollama", peer, &headers);
     if body.stream {
-        let streamed = run_streaming(&state, client, request);
+        let streamed = run_streaming(&state, Api::Ollama, client, request);
         let format = Lines {
             model: state.model.clone(),
         };
@@ -81,9 +84,7 @@ pub async fn generate(
         )
             .into_response());
     }
-    let generation = run(&state, client, request)
-        .await
-        .map_err(|e| completion_error(Api::Ollama, e))?;
+    let generation = run(&state, Api::Ollama, client, request).await?;
     let text = generation.as_ref().map_or("", |g| g.text.as_str());
     Ok(Json(last(&state.model, text, generation.as_ref())).into_response())
 }
@@ -134,7 +135,7 @@ impl StreamFormat for Lines {
 
 /// Now, in RFC 3339 (UTC), as Ollama writes `created_at`.
 fn created_at() -> String {
-    let secs = super::unix_now();
+    let secs = super::wire::unix_now();
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
     format!(

@@ -8,11 +8,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{
-    Api, ApiError, OneOrMany, Shared, StreamFormat, client_key, completion_error, finish_reason,
-    max_tokens, parse, ready, run, run_streaming, stream_body, unix_now,
-};
+use super::Shared;
+use super::routes::{client_key, ready};
+use super::stream::{StreamFormat, run, run_streaming, stream_body};
+use super::wire::{Api, ApiError, OneOrMany, finish_reason, parse, unix_now};
 use crate::completion::RawRequest;
+use crate::config::Caps;
 use crate::engine::{CancelFlag, Generation};
 
 /// The fields nib reads; others (`temperature`, `top_p`, `n`, ...) are accepted and left
@@ -46,16 +47,18 @@ pub async fn completions(
         prompt,
         suffix: body.suffix,
         verbatim: false,
-        max_tokens: max_tokens(&state, body.max_tokens),
+        caps: Caps {
+            max_tokens: body.max_tokens,
+            deadline_ms: None,
+        },
         stop: body.stop.map(OneOrMany::into_vec).unwrap_or_default(),
-        deadline_ms: None,
         cancel: CancelFlag::default(),
         on_text: None,
     };
     let client = client_key("openai", peer, &headers);
     let id = format!("cmpl-nib-{}", state.next_id());
     if body.stream {
-        let streamed = run_streaming(&state, client, request);
+        let streamed = run_streaming(&state, Api::OpenAi, client, request);
         let format = Sse {
             id,
             model: state.model.clone(),
@@ -69,9 +72,7 @@ pub async fn completions(
         )
             .into_response());
     }
-    let generation = run(&state, client, request)
-        .await
-        .map_err(|e| completion_error(Api::OpenAi, e))?;
+    let generation = run(&state, Api::OpenAi, client, request).await?;
     let text = generation.as_ref().map_or("", |g| g.text.as_str());
     let mut answer = chunk(&id, &state.model, text, Some(reason(generation.as_ref())));
     answer["usage"] = usage(generation.as_ref());

@@ -4,7 +4,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
-use dashmap::DashMap;
 use serde_json::Value;
 use tower_lsp_server::gen_lsp_types::*;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -13,10 +12,10 @@ use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 use super::convert::{completion_item, inline_item};
 use super::position::{Encoding, offset_at};
 use crate::adapter;
-use crate::completion::{self, Completer, CompletionError, Request, Suggestion};
+use crate::completion::{self, Completer, Failure, Level, Newest, Request, Suggestion};
 use crate::config::Settings;
 use crate::document::{Document, DocumentStore, Snapshot};
-use crate::engine::{CancelFlag, CancelOnDrop, EngineError, LoadEvent};
+use crate::engine::LoadEvent;
 use crate::language::LanguageRegistry;
 
 /// How long after an edit the prompt is prefilled, when no request came in between.
@@ -45,9 +44,10 @@ pub struct Backend {
     settings: Arc<RwLock<Settings>>,
     encoding: OnceLock<Encoding>,
     /// The newest request per document; a newer one cancels it.
-    inflight: DashMap<String, CancelFlag>,
-    /// The pending prefill per document; a request or a newer edit cancels it.
-    prefills: DashMap<String, CancelFlag>,
+    requests: Newest,
+    /// The pending prefill: the user is at one spot, so there is one (keyed by its
+    /// document); a request or a newer prefill cancels it.
+    prefills: Newest,
     progress_supported: AtomicBool,
     /// Settings messages from `initialize`, sent once the client is initialized.
     pending_messages: Mutex<Vec<(MessageType, String)>>,
@@ -65,8 +65,8 @@ impl Backend {
             documents: Arc::clone(&shared.documents),
             settings: Arc::default(),
             encoding: OnceLock::new(),
-            inflight: DashMap::new(),
-            prefills: DashMap::new(),
+            requests: Newest::default(),
+            prefills: Newest::default(),
             progress_supported: AtomicBool::new(false),
             pending_messages: Mutex::default(),
             shared,
@@ -109,6 +109,14 @@ impl Backend {
                             if known.is_empty() { "none".into() } else { known.join(", ") }
                         ),
                     ));
+                }
+                if let Some(completer) = self.shared.completer.get() {
+                    let problems = completer.settings_problems(&loaded.settings);
+                    messages.extend(
+                        problems
+                            .into_iter()
+                            .map(|p| (MessageType::Error, format!("nib: {p}"))),
+                    );
                 }
                 *self.settings.write().unwrap() = loaded.settings;
                 messages
@@ -164,42 +172,32 @@ impl Backend {
                 None
             };
             while let Some(event) = received.recv().await {
-                match event {
-                    LoadEvent::Progress(p) => {
-                        if let Some(progress) = &progress {
-                            progress.report((p * 100.0) as u32).await;
-                        }
-                    }
-                    LoadEvent::Ready { load_ms } => {
-                        let message = format!("model ready in {load_ms} ms");
-                        client
-                            .log_message(MessageType::Info, format!("nib: {message}"))
-                            .await;
-                        if let Some(progress) = progress.take() {
-                            progress.finish_with_message(message).await;
-                        }
-                    }
-                    LoadEvent::Restarting(reason) => {
-                        let message = format!(
-                            "nib: the engine stopped because {reason}; restarting it (suggestions resume once the model is loaded again)"
-                        );
-                        client.show_message(MessageType::Warning, message).await;
-                    }
-                    LoadEvent::Failed(message) => {
-                        client
-                            .show_message(MessageType::Error, format!("nib: {message}"))
-                            .await;
-                        if let Some(progress) = progress.take() {
-                            progress.finish_with_message("failed").await;
-                        }
-                    }
+                if let (LoadEvent::Progress(p), Some(progress)) = (&event, &progress) {
+                    progress.report((p * 100.0) as u32).await;
+                }
+                let Some(notice) = completion::notice(&event) else {
+                    continue;
+                };
+                let message = format!("nib: {}", notice.text);
+                match notice.level {
+                    Level::Info => client.log_message(MessageType::Info, message).await,
+                    Level::Warning => client.show_message(MessageType::Warning, message).await,
+                    Level::Error => client.show_message(MessageType::Error, message).await,
+                }
+                if notice.ends
+                    && let Some(progress) = progress.take()
+                {
+                    let end = if notice.level == Level::Error {
+                        "failed".to_string()
+                    } else {
+                        notice.text
+                    };
+                    progress.finish_with_message(end).await;
                 }
             }
         });
     }
 
-    /// Starts reading the prompt for `cursor` into the KV cache shortly after an edit,
-    /// unless a request or another edit comes first.
     /// Reads the prompt for a cursor into the KV cache in the background, so that the
     /// request that follows finds it read: after an edit, and where the cursor rests. The
     /// user is at one spot: a newer prefill cancels the others, and any request cancels it.
@@ -209,15 +207,14 @@ impl Backend {
         else {
             return;
         };
-        let cancel = CancelFlag::default();
-        self.cancel_prefills();
-        self.prefills.insert(uri.to_string(), cancel.clone());
+        self.prefills.cancel_all();
+        let ticket = self.prefills.begin(uri);
         let request = Request {
             others: self.documents.snapshots_except(uri),
             document,
             uri: uri.to_string(),
             cursor,
-            cancel,
+            cancel: ticket.flag(),
             caps: Default::default(),
         };
         let completer = Arc::clone(completer);
@@ -226,13 +223,7 @@ impl Backend {
             if !request.cancel.is_cancelled() {
                 completer.prefill(&request);
             }
-        });
-    }
-
-    fn cancel_prefills(&self) {
-        self.prefills.retain(|_, flag| {
-            flag.cancel();
-            false
+            drop(ticket);
         });
     }
 
@@ -264,43 +255,37 @@ impl Backend {
             return Ok(None);
         };
         // A request takes over the engine from any read ahead.
-        self.cancel_prefills();
-        let cancel = CancelFlag::default();
-        if let Some(older) = self.inflight.insert(uri.clone(), cancel.clone()) {
-            older.cancel();
-        }
-        let _cancel_if_dropped = CancelOnDrop(cancel.clone());
-        let request = Request {
-            others: self.documents.snapshots_except(&uri),
-            document: document.clone(),
-            uri: uri.clone(),
-            cursor,
-            cancel,
-            caps: Default::default(),
-        };
-        let task = tokio::spawn(async move { completer.complete(request).await });
-        let result = task.await;
-        self.inflight.remove_if(&uri, |_, flag| flag.is_cancelled());
-        match result {
-            Ok(Ok(Some(suggestion))) => Ok(Some((suggestion, document, cursor))),
-            Ok(Ok(None)) => Ok(None),
-            Ok(Err(CompletionError::Engine(EngineError::Cancelled))) => {
-                Err(Error::request_cancelled())
-            }
-            Ok(Err(e @ CompletionError::BadOffset { .. })) => {
-                Err(Error::invalid_params(e.to_string()))
-            }
+        self.prefills.cancel_all();
+        let others = self.documents.snapshots_except(&uri);
+        let snapshot = document.clone();
+        let key = uri.clone();
+        let answered = self
+            .requests
+            .run(key, move |cancel| async move {
+                let request = Request {
+                    others,
+                    document: snapshot,
+                    uri,
+                    cursor,
+                    cancel,
+                    caps: Default::default(),
+                };
+                completer.complete(request).await
+            })
+            .await;
+        match answered.map_err(Failure::from) {
+            Ok(found) => Ok(found.map(|suggestion| (suggestion, document, cursor))),
+            Err(Failure::Cancelled) => Err(Error::request_cancelled()),
+            Err(Failure::BadInput(message)) => Err(Error::invalid_params(message)),
             // Said once when loading failed; requests answer with nothing.
-            Ok(Err(CompletionError::Engine(EngineError::Failed(_)))) => Ok(None),
-            Ok(Err(e)) => {
-                self.client
-                    .log_message(MessageType::Error, format!("nib: {e}"))
-                    .await;
+            Err(Failure::Loading | Failure::Unavailable(_)) => Ok(None),
+            Err(Failure::Engine(message)) => {
+                let message = format!("nib: {message}");
+                self.client.log_message(MessageType::Error, message).await;
                 Ok(None)
             }
-            Err(join) => {
-                let message = format!("nib: a completion request failed: {join}");
-                tracing::error!("{message}");
+            Err(Failure::Internal(message)) => {
+                let message = format!("nib: a completion request failed: {message}");
                 self.client.log_message(MessageType::Error, &message).await;
                 Err(Error {
                     message: message.into(),
@@ -370,9 +355,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
-        for flag in self.inflight.iter() {
-            flag.cancel();
-        }
+        self.requests.cancel_all();
         Ok(())
     }
 
@@ -405,9 +388,7 @@ impl LanguageServer for Backend {
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.text_document_identifier.uri.0;
-        if let Some(older) = self.inflight.get(&uri) {
-            older.cancel(); // its answer would be for text that is gone
-        }
+        self.requests.cancel(&uri); // its answer would be for text that is gone
         let encoding = self.encoding();
         let version = params.text_document.version;
         let applied = self.documents.update(&uri, |doc| {
@@ -435,11 +416,8 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri.0;
         self.documents.close(&uri);
-        for pending in [&self.inflight, &self.prefills] {
-            if let Some((_, flag)) = pending.remove(&uri) {
-                flag.cancel();
-            }
-        }
+        self.requests.cancel(&uri);
+        self.prefills.cancel(&uri);
         if let Some(completer) = self.shared.completer.get() {
             completer.forget(&uri);
         }

@@ -1,0 +1,38 @@
+//! The completer's budgets against the KV slots it was loaded with.
+
+use std::sync::{Arc, RwLock};
+
+use super::*;
+
+fn completer(settings: Settings, slot_tokens: u32) -> Completer {
+    let manifest = crate::model::default_manifest();
+    Completer::new(
+        Engine::failed("no model in unit tests".into()),
+        &manifest,
+        Arc::new(RwLock::new(settings)),
+    )
+    .with_slot_tokens(slot_tokens)
+}
+
+#[test]
+fn context_raised_past_the_loaded_slots_is_lowered_and_said() {
+    let fits = Settings::default();
+    let completer = completer(fits.clone(), 1365);
+    assert!(completer.settings_problems(&fits).is_empty());
+    let wanted = completer
+        .budgets(&fits, Extent::Line, Caps::default())
+        .context_tokens;
+    assert_eq!(wanted, completer.defaults.context_tokens);
+
+    let raised = Settings {
+        context_tokens: Some(4096),
+        ..Settings::default()
+    };
+    let problems = completer.settings_problems(&raised);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("4096") && problems[0].contains("restart"));
+    let block = completer.budgets(&raised, Extent::Block, Caps::default());
+    // The block's prompt, markers and generation fit one slot.
+    assert!(slot_need(&block) <= 1365, "{block:?}");
+    assert!(block.context_tokens > wanted, "as much as fits");
+}
