@@ -5,7 +5,10 @@
 //! prompt does not share with them; cancellation and deadlines are checked between
 //! tokens.
 
+mod decode;
 pub mod heal;
+mod kv;
+mod load;
 mod threads;
 mod vocab;
 mod worker;
@@ -20,9 +23,9 @@ use tokio::sync::oneshot;
 
 use crate::prompt::Prompt;
 
+pub use kv::common_prefix_len;
 pub use threads::{Threads, cores, default_threads};
 pub use vocab::Vocabulary;
-pub use worker::common_prefix_len;
 
 /// What the engine needs to start.
 #[derive(Debug, Clone)]

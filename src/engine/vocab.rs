@@ -42,7 +42,7 @@ pub struct Vocabulary {
 impl Vocabulary {
     /// Reads the vocabulary of the GGUF model at `path`.
     pub fn load(path: &Path) -> Result<Vocabulary, String> {
-        let backend = super::worker::backend()?;
+        let backend = super::load::backend()?;
         let params = LlamaModelParams::default().with_vocab_only(true);
         let model = LlamaModel::load_from_file(backend, path, &params).map_err(|e| {
             format!(

@@ -1,0 +1,388 @@
+//! Decoding: reading prompt tokens, generating with token healing and drafts checked
+//! in the same batch, and what the text generated so far is worth.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::LlamaModel;
+use llama_cpp_2::token::LlamaToken;
+
+use super::heal::Healing;
+use super::vocab::Pieces;
+use super::worker::{Session, ms, tokenize};
+use super::{EngineError, Finish, Generate, Generation, GenerationStats};
+
+/// Prompt tokens fed per decode call: a cancelled prefill stops after the chunk it is
+/// in (64 tokens take 150-350 ms on a 2-core laptop CPU) and keeps what it read, which
+/// the next prompt usually shares; 128 and 256 read no faster here.
+pub(super) const FEED_CHUNK: usize = 64;
+
+impl Session<'_> {
+    /// Decodes a batch with the threads the machine's load allows now.
+    fn decode(&mut self, batch: &mut LlamaBatch) -> Result<(), EngineError> {
+        let threads = self.governor.before_decode();
+        self.fewest_threads = match self.fewest_threads {
+            0 => threads,
+            fewest => fewest.min(threads),
+        };
+        self.context
+            .decode(batch)
+            .map_err(|e| EngineError::Llama(e.to_string()))
+    }
+
+    /// Decodes `tokens` after the cached ones; logits are kept for the last one only.
+    pub(super) fn feed(
+        &mut self,
+        tokens: &[LlamaToken],
+        cancel: &super::CancelFlag,
+    ) -> Result<(), EngineError> {
+        let mut batch = LlamaBatch::new(FEED_CHUNK, 1);
+        let seq = [self.seq()];
+        for chunk in tokens.chunks(FEED_CHUNK) {
+            if cancel.is_cancelled() {
+                return Err(EngineError::Cancelled);
+            }
+            batch.clear();
+            let last_chunk = chunk.as_ptr_range().end == tokens.as_ptr_range().end;
+            for (i, &token) in chunk.iter().enumerate() {
+                let pos = (self.cached.len() + i) as i32;
+                let logits = last_chunk && i + 1 == chunk.len();
+                batch
+                    .add(token, pos, &seq, logits)
+                    .map_err(|e| EngineError::Llama(e.to_string()))?;
+            }
+            if let Err(e) = self.decode(&mut batch) {
+                // The cache may hold part of the chunk: start clean next time.
+                self.reset();
+                return Err(e);
+            }
+            self.cached.extend_from_slice(chunk);
+            self.shared
+                .read
+                .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// The most likely token whose text `healing` allows next, with its log-probability
+    /// among those tokens.
+    fn greedy_healing(&self, logits: &[f32], healing: &Healing) -> (LlamaToken, f32) {
+        let allowed: Vec<(LlamaToken, f32)> = (0..logits.len())
+            .map(|i| LlamaToken(i as i32))
+            .filter(|&t| healing.allows(self.pieces.get(t)))
+            .map(|t| (t, logits[t.0 as usize]))
+            .collect();
+        let scores: Vec<f32> = allowed.iter().map(|&(_, l)| l).collect();
+        let (best, logprob) = greedy(&scores);
+        (allowed[best.0 as usize].0, logprob)
+    }
+
+    pub(super) fn prefill(&mut self, job: &super::Prefill) {
+        let (prompt, _) = self.prompt_tokens(&job.prompt, 0);
+        if self.select(&prompt, job.adapter.as_deref()).is_err() {
+            return;
+        }
+        // A cancelled or failed prefill leaves a valid, shorter cache; nothing to report.
+        let _ = self.sync_cache(&prompt, false, &job.cancel);
+    }
+
+    /// Decodes one token after the cache, with and without logits, `steps` times each,
+    /// and removes it again: what a generation step costs and what its output head costs.
+    pub(super) fn measure_step(&mut self, steps: u32) -> Result<super::StepCost, EngineError> {
+        if self.cached.is_empty() {
+            let start = tokenize(self.model, "fn main() {", self.config.add_bos);
+            self.feed(&start, &super::CancelFlag::default())?;
+        }
+        let token = *self.cached.last().expect("the cache holds tokens");
+        let position = self.cached.len();
+        let seq = self.seq();
+        let mut batch = LlamaBatch::new(1, 1);
+        let mut time = |logits: bool| -> Result<f64, EngineError> {
+            let started = Instant::now();
+            for _ in 0..steps.max(1) {
+                batch.clear();
+                batch
+                    .add(token, position as i32, &[seq], logits)
+                    .map_err(|e| EngineError::Llama(e.to_string()))?;
+                self.decode(&mut batch)?;
+                self.context
+                    .clear_kv_cache_seq(Some(seq as u32), Some(position as u32), None)
+                    .map_err(|e| EngineError::Llama(e.to_string()))?;
+            }
+            Ok(ms(started) / f64::from(steps.max(1)))
+        };
+        let without_head_ms = time(false)?;
+        let with_head_ms = time(true)?;
+        Ok(super::StepCost {
+            with_head_ms,
+            without_head_ms,
+        })
+    }
+
+    pub(super) fn generate(&mut self, job: &Generate) -> Result<Generation, EngineError> {
+        let prefill_start = Instant::now();
+        self.fewest_threads = 0;
+        if !job.reuse {
+            self.fresh_context()?;
+        }
+        let (prompt, mut healing) = self.prompt_tokens(&job.prompt, job.max_tokens);
+        let mut stats = GenerationStats {
+            prompt_tokens: prompt.len(),
+            adapter_switch_ms: self.select(&prompt, job.adapter.as_deref())?,
+            ..Default::default()
+        };
+        let (reuse, moved) = self.sync_cache(&prompt, true, &job.cancel)?;
+        tracing::debug!(
+            prompt = prompt.len(),
+            reused = reuse,
+            moved,
+            read = prompt.len() - reuse - moved,
+            "prompt in the cache"
+        );
+        stats.reused_tokens = reuse;
+        stats.moved_tokens = moved;
+        stats.prefill_tokens = prompt.len() - reuse - moved;
+        stats.prefill_ms = ms(prefill_start);
+
+        let decode_start = Instant::now();
+        let mut out = Output::new(job);
+        let mut logits_at = -1; // the batch index whose logits choose the next token
+        let mut batch = LlamaBatch::new(MAX_DRAFT + 1, 1);
+        loop {
+            if job.cancel.is_cancelled() {
+                return Err(EngineError::Cancelled);
+            }
+            if out.count() > 0 && decode_start.elapsed() >= job.decode_budget {
+                out.finish = Finish::Deadline;
+                break;
+            }
+            let logits = self.context.get_logits_ith(logits_at);
+            let (token, logprob, skip) = match healing.as_mut().filter(|h| !h.is_done()) {
+                Some(healing) => {
+                    let (token, logprob) = self.greedy_healing(logits, healing);
+                    let skip = healing.advance(self.pieces.get(token));
+                    (token, logprob, skip)
+                }
+                None => {
+                    let (token, logprob) = greedy(logits);
+                    (token, logprob, 0)
+                }
+            };
+            self.shared.generated.fetch_add(1, Ordering::Relaxed);
+            if out.push(&self.pieces, self.model, token, logprob, skip) {
+                break;
+            }
+            // Decode the token, and after it a draft of the tokens that followed the same
+            // words earlier in the prompt: one batch checks them all.
+            let position = self.cached.len();
+            self.cached.push(token);
+            let room = (job.max_tokens as usize).saturating_sub(out.count());
+            let healed = healing.as_ref().is_none_or(Healing::is_done);
+            let draft = if job.speculate && healed {
+                draft(&self.cached, MAX_DRAFT.min(room))
+            } else {
+                Vec::new()
+            };
+            batch.clear();
+            for (i, &t) in std::iter::once(&token).chain(&draft).enumerate() {
+                batch
+                    .add(t, (position + i) as i32, &[self.seq()], true)
+                    .map_err(|e| EngineError::Llama(e.to_string()))?;
+            }
+            if let Err(e) = self.decode(&mut batch) {
+                self.reset();
+                return Err(e);
+            }
+            stats.drafted += draft.len();
+            let mut accepted = 0;
+            let mut done = false;
+            for (i, &guess) in draft.iter().enumerate() {
+                let (token, logprob) = greedy(self.context.get_logits_ith(i as i32));
+                if token != guess {
+                    break;
+                }
+                accepted += 1;
+                self.shared.generated.fetch_add(1, Ordering::Relaxed);
+                self.cached.push(token);
+                if out.push(&self.pieces, self.model, token, logprob, 0) {
+                    done = true;
+                    break;
+                }
+            }
+            stats.accepted += accepted;
+            if accepted < draft.len() {
+                // The drafts after the first wrong one are not part of the text.
+                self.truncate_kv(self.cached.len());
+            }
+            if done {
+                break;
+            }
+            logits_at = accepted as i32;
+        }
+        stats.decode_tokens = out.count();
+        stats.decode_ms = ms(decode_start);
+        stats.threads = self.fewest_threads;
+
+        Ok(out.into_generation(stats))
+    }
+}
+
+/// Most draft tokens checked after each generated token.
+const MAX_DRAFT: usize = 6;
+
+/// Prompt lookup: the tokens that followed the latest earlier occurrence of the last three
+/// (else two) tokens of `tokens`, at most `max` of them.
+fn draft<T: PartialEq + Copy>(tokens: &[T], max: usize) -> Vec<T> {
+    for n in [3, 2] {
+        if tokens.len() <= n || max == 0 {
+            continue;
+        }
+        let tail = &tokens[tokens.len() - n..];
+        let earlier = (0..tokens.len() - n)
+            .rev()
+            .find(|&i| &tokens[i..i + n] == tail);
+        if let Some(i) = earlier {
+            let start = i + n;
+            let end = (start + max).min(tokens.len() - n);
+            if start < end {
+                return tokens[start..end].to_vec();
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// The text generated so far, with what decides where it ends.
+struct Output<'j> {
+    job: &'j Generate,
+    bytes: Vec<u8>,
+    /// Byte length of the text after each generated token.
+    ends: Vec<usize>,
+    logprobs: Vec<f32>,
+    kept: Option<usize>,
+    finish: Finish,
+}
+
+impl<'j> Output<'j> {
+    fn new(job: &'j Generate) -> Output<'j> {
+        Output {
+            job,
+            bytes: Vec::new(),
+            ends: Vec::new(),
+            logprobs: Vec::new(),
+            kept: None,
+            finish: Finish::MaxTokens,
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Adds a generated token (without its first `skip` bytes); true when the text is complete.
+    fn push(
+        &mut self,
+        pieces: &Pieces,
+        model: &LlamaModel,
+        token: LlamaToken,
+        logprob: f32,
+        skip: usize,
+    ) -> bool {
+        if model.vocab().is_eog(token) {
+            self.finish = Finish::EndOfText;
+            return true;
+        }
+        let piece = pieces.get(token);
+        self.bytes
+            .extend_from_slice(&piece[skip.min(piece.len())..]);
+        self.ends.push(self.bytes.len());
+        self.logprobs.push(logprob);
+        if let Some(len) = (self.job.stop)(valid_utf8_prefix(&self.bytes)) {
+            self.kept = Some(len);
+            self.finish = Finish::Stop;
+            return true;
+        }
+        self.count() >= self.job.max_tokens as usize
+    }
+
+    fn into_generation(self, stats: GenerationStats) -> Generation {
+        let text = valid_utf8_prefix(&self.bytes);
+        let kept = self.kept.unwrap_or(text.len()).min(text.len());
+        // A token counts towards confidence if any of its text is kept.
+        let counted =
+            self.ends.iter().take_while(|&&end| end < kept).count() + usize::from(kept > 0);
+        Generation {
+            text: text[..kept].to_string(),
+            confidence: confidence(&self.logprobs[..counted.min(self.logprobs.len())]),
+            finish: self.finish,
+            stats,
+        }
+    }
+}
+
+/// The most likely token and its log-probability.
+fn greedy(logits: &[f32]) -> (LlamaToken, f32) {
+    let (best, &max) = logits
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .expect("the vocabulary is not empty");
+    let sum: f32 = logits.iter().map(|&l| (l - max).exp()).sum();
+    (LlamaToken(best as i32), -sum.ln())
+}
+
+/// Geometric mean probability of the tokens, 0..1; 1 for none.
+fn confidence(logprobs: &[f32]) -> f32 {
+    if logprobs.is_empty() {
+        return 1.0;
+    }
+    (logprobs.iter().sum::<f32>() / logprobs.len() as f32).exp()
+}
+
+/// The longest prefix of `bytes` that is valid UTF-8 (a token may end mid-character).
+fn valid_utf8_prefix(bytes: &[u8]) -> &str {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).expect("valid up to here"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drafts_come_from_the_latest_earlier_occurrence() {
+        // ... 1 2 3 [7 8 9] ... 1 2 3 -> 7 8 9
+        let tokens = [1, 2, 3, 7, 8, 9, 5, 1, 2, 3];
+        assert_eq!(draft(&tokens, 6), [7, 8, 9, 5]);
+        assert_eq!(draft(&tokens, 2), [7, 8]);
+        // Only two tokens match: a 2-gram draft.
+        assert_eq!(draft(&[4, 2, 3, 6, 0, 2, 3], 1), [6]);
+        assert!(draft(&[1, 2, 3, 4], 6).is_empty());
+        assert!(draft(&tokens, 0).is_empty());
+    }
+
+    #[test]
+    fn greedy_picks_the_max_with_its_log_probability() {
+        let (token, logprob) = greedy(&[0.0, 2.0, 0.0]);
+        assert_eq!(token, LlamaToken(1));
+        let p = 2f32.exp() / (2.0 + 2f32.exp());
+        assert!((logprob - p.ln()).abs() < 1e-5);
+    }
+
+    #[test]
+    fn confidence_is_the_geometric_mean() {
+        assert_eq!(confidence(&[]), 1.0);
+        let c = confidence(&[0.5f32.ln(), 0.125f32.ln()]);
+        assert!((c - 0.25).abs() < 1e-6);
+    }
+
+    #[test]
+    fn utf8_prefix_stops_before_a_split_character() {
+        let bytes = "é".as_bytes();
+        assert_eq!(valid_utf8_prefix(&bytes[..1]), "");
+        assert_eq!(valid_utf8_prefix(bytes), "é");
+    }
+}
