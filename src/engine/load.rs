@@ -101,7 +101,7 @@ pub(super) fn new_context<'m>(
     let threads = config.threads.most() as i32;
     let slots = config.slots.max(1);
     let params = LlamaContextParams::default()
-        .with_n_ctx(NonZeroU32::new(config.context_length.max(256 * slots)))
+        .with_n_ctx(NonZeroU32::new(config.cache_tokens()))
         // One sequence per slot (a decode attends only to its own slot's entries) and one
         // more that holds a run of entries while the text before it is decoded (see
         // `Session::sync_cache`). One cache for all: entries move between sequences

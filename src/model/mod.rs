@@ -266,9 +266,14 @@ pub fn check(model: &ResolvedModel) -> Result<(), ModelError> {
     // Every file's header is read through before llama.cpp parses it, which would abort
     // the process on some malformed files: a verified file can change afterwards while
     // keeping its size and mtime (a restore with `cp -p`, a sync tool, a failing disk).
-    gguf::validate(path)
-        .map(drop)
-        .map_err(|e| damaged(path, manifest, e))
+    let started = std::time::Instant::now();
+    gguf::validate(path).map_err(|e| damaged(path, manifest, e))?;
+    tracing::debug!(
+        "header of {} checked in {:.1} ms",
+        path.display(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(())
 }
 
 fn damaged(path: &Path, manifest: Option<&ModelManifest>, e: gguf::GgufError) -> ModelError {
