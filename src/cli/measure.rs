@@ -1,0 +1,111 @@
+//! `nib eval` (the quality of suggestions) and `nib bench` (their latency).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::{parse_settings, runtime};
+
+/// Options of `nib eval`.
+#[derive(clap::Args)]
+pub(crate) struct EvalArgs {
+    /// The eval set: a folder with cases.jsonl and files/.
+    #[arg(long, default_value = "benches/eval")]
+    set: PathBuf,
+    /// `none` (the base model), `auto` (chosen per document) or an adapter's name.
+    #[arg(long, default_value = "auto")]
+    adapter: String,
+    /// Only cases of these frameworks, e.g. react,axum.
+    #[arg(long)]
+    framework: Option<String>,
+    /// At most this many cases per framework.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Print every case: what was expected and what came.
+    #[arg(long)]
+    verbose: bool,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Settings for nib; the default gives generation 2 s so that quality does not
+    /// depend on how busy the machine is (latency is still measured).
+    #[arg(long, default_value = r#"{"deadline_ms": 2000}"#)]
+    settings: String,
+}
+
+/// Options of `nib bench`.
+#[derive(clap::Args)]
+pub(crate) struct BenchArgs {
+    /// Folder of source files to type in.
+    #[arg(long, default_value = "benches/corpus")]
+    corpus: PathBuf,
+    /// Lines typed in each file.
+    #[arg(long, default_value_t = 3)]
+    lines: usize,
+    /// Seed of the choice of lines and of the gaps between keystrokes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Skip the baseline run.
+    #[arg(long)]
+    no_baseline: bool,
+    /// Also type for this many seconds with 50 files of 1,000 lines open: memory, and the
+    /// first and last rounds' latency and CPU per keystroke.
+    #[arg(long, value_name = "SECONDS")]
+    soak: Option<u64>,
+    /// Also decode the same suggestions without and with speculative drafts.
+    #[arg(long)]
+    speculative: bool,
+    /// Also type the same lines through `nib http`'s /infill, as llama.vim asks.
+    #[arg(long)]
+    infill: bool,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Settings for nib (not the baseline's reuse switch), e.g. '{"threads": 2}'.
+    #[arg(long, default_value = "{}")]
+    settings: String,
+}
+
+pub(crate) fn eval(args: EvalArgs) -> Result<()> {
+    let mut settings = parse_settings(&args.settings)?;
+    settings["adapter"] = json!(args.adapter);
+    let options = nib::eval::Options {
+        set: args.set,
+        settings,
+        framework: args.framework,
+        limit: args.limit,
+        verbose: args.verbose,
+        load_timeout: Duration::from_secs(120),
+    };
+    let report = runtime()?.block_on(nib::eval::run(&options))?;
+    if args.json {
+        println!("{}", report.json());
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(())
+}
+
+pub(crate) fn bench(args: BenchArgs) -> Result<()> {
+    let options = nib::bench::Options {
+        settings: parse_settings(&args.settings)?,
+        corpus: args.corpus,
+        lines_per_file: args.lines,
+        seed: args.seed,
+        baseline: !args.no_baseline,
+        cold: true,
+        soak: args.soak.map(Duration::from_secs),
+        speculative: args.speculative,
+        infill: args.infill,
+        load_timeout: Duration::from_secs(120),
+    };
+    let report = runtime()?.block_on(nib::bench::run(&options))?;
+    if args.json {
+        println!("{}", report.json());
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(())
+}
