@@ -15,6 +15,9 @@ pub enum Fault {
     PanicInEdit,
     /// The engine thread panics outside any job, and so dies.
     EngineThreadDies,
+    /// The next model loaded says it cannot move cached entries to new positions (as
+    /// models whose positions llama.cpp cannot shift say).
+    ModelCannotMove,
 }
 
 static ARMED: AtomicU8 = AtomicU8::new(0);
@@ -26,14 +29,18 @@ pub fn arm(fault: Fault) {
 
 /// Panics when `fault` is armed, disarming it.
 pub(crate) fn fire(fault: Fault) {
+    if take(fault) {
+        panic!("provoked fault: {fault:?}");
+    }
+}
+
+/// Whether `fault` is armed, disarming it.
+pub(crate) fn take(fault: Fault) -> bool {
     let armed = ARMED.load(Ordering::Relaxed);
-    if armed == fault as u8
+    armed == fault as u8
         && ARMED
             .compare_exchange(armed, 0, Ordering::SeqCst, Ordering::Relaxed)
             .is_ok()
-    {
-        panic!("provoked fault: {fault:?}");
-    }
 }
 
 /// What a caught panic said.

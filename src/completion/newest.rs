@@ -45,15 +45,23 @@ impl Newest {
     /// A ticket for a new request of `key`; the key's older request is cancelled.
     pub fn begin(&self, key: impl Into<String>) -> Ticket {
         let key = key.into();
-        let cancel = CancelFlag::default();
-        if let Some(older) = self.0.insert(key.clone(), cancel.clone()) {
-            older.cancel();
-        }
+        let cancel = self.begin_detached(key.clone());
         Ticket {
             newest: self.clone(),
             key,
             cancel,
         }
+    }
+
+    /// The flag of a new request of `key` that is handed off and runs on its own (a read
+    /// ahead queued for the engine): it keeps its place until a newer request of the key,
+    /// `cancel` or `cancel_all` cancels it. The key's older request is cancelled.
+    pub fn begin_detached(&self, key: impl Into<String>) -> CancelFlag {
+        let cancel = CancelFlag::default();
+        if let Some(older) = self.0.insert(key.into(), cancel.clone()) {
+            older.cancel();
+        }
+        cancel
     }
 
     /// Cancels the running request of `key`, if any.
@@ -159,6 +167,13 @@ mod tests {
         assert!(flag.is_cancelled(), "a dropped ticket stops its decode");
         drop(other);
         assert!(newest.is_empty());
+
+        // A request handed off keeps its flag until something cancels it.
+        let read_ahead = newest.begin_detached("a.py");
+        assert_eq!(newest.len(), 1);
+        assert!(!read_ahead.is_cancelled());
+        newest.cancel_all();
+        assert!(read_ahead.is_cancelled() && newest.is_empty());
     }
 
     #[tokio::test]

@@ -70,7 +70,7 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
         pieces: Pieces::of(&model),
         governor,
         fewest_threads: 0,
-        can_move: can_shift(&model),
+        can_move: can_shift(&model) && !crate::faults::take(crate::faults::Fault::ModelCannotMove),
         shared: &shared,
     };
     for job in jobs {

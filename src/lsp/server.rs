@@ -208,13 +208,12 @@ impl Backend {
             return;
         };
         self.prefills.cancel_all();
-        let ticket = self.prefills.begin(uri);
         let request = Request {
             others: self.documents.snapshots_except(uri),
             document,
             uri: uri.to_string(),
             cursor,
-            cancel: ticket.flag(),
+            cancel: self.prefills.begin_detached(uri),
             caps: Default::default(),
         };
         let completer = Arc::clone(completer);
@@ -223,7 +222,6 @@ impl Backend {
             if !request.cancel.is_cancelled() {
                 completer.prefill(&request);
             }
-            drop(ticket);
         });
     }
 
