@@ -42,16 +42,9 @@ fn qwen() -> Value {
     json!({"deadline_ms": 60_000, "model": "qwen2.5-coder-0.5b-code"})
 }
 
-fn insert_text(answer: &Value) -> String {
-    answer["items"][0]["insertText"]
-        .as_str()
-        .unwrap_or("")
-        .to_string()
-}
-
 /// The text of the first suggestion at a position ("" when there is none).
 async fn suggest(client: &LspClient, uri: &str, line: u32, character: u32) -> String {
-    insert_text(
+    common::insert_text(
         &client
             .inline_completion(uri, line, character)
             .await
@@ -90,7 +83,7 @@ async fn the_binary_over_stdio_completes_python_and_typescript_and_honours_cance
     let py = common::uri("analysis.py");
     client.open(&py, "python", "import numpy as").await;
     let answer = client.inline_completion(&py, 0, 15).await.unwrap();
-    let text = insert_text(&answer);
+    let text = common::insert_text(&answer);
     assert!(text.starts_with(" np"), "after `import numpy as`: {text:?}");
     assert_eq!(
         answer["items"][0]["range"]["start"],
@@ -164,18 +157,6 @@ async fn a_one_character_edit_reuses_the_kv_cache() {
     );
 }
 
-/// A Python module of `lines` lines: line 4k+1 is `    total = sum(values) + {4k+1}`.
-fn steps_module(lines: usize) -> String {
-    (0..lines)
-        .map(|i| match i % 4 {
-            0 => format!("def step_{i}(values):"),
-            1 => format!("    total = sum(values) + {i}"),
-            2 => "    return total".to_string(),
-            _ => String::new(),
-        } + "\n")
-        .collect()
-}
-
 /// Qwen's layout puts the code after the cursor at the end of the prompt, so an edit
 /// changes the middle of it: the cached code after the edit is moved, not read again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,7 +165,7 @@ async fn an_edit_in_the_middle_of_a_long_file_rereads_a_few_tokens() {
     let completer = client.completer().await;
 
     let uri = common::uri("long_module.py");
-    let text = steps_module(1000);
+    let text = common::steps_module(1000);
     client.open(&uri, "python", &text).await;
     // Line 501 is `    total = sum(values) + 501`; the cursor after `sum(values`.
     let (line, character) = (501, 22);
@@ -225,7 +206,9 @@ async fn a_resting_cursor_has_its_prompt_read_before_the_first_key() {
     let (line, character) = (201, 22);
     for method in ["textDocument/documentHighlight", "nib/cursor"] {
         let uri = common::uri(&format!("resting_{}.py", method.len()));
-        client.open(&uri, "python", &steps_module(300)).await;
+        client
+            .open(&uri, "python", &common::steps_module(300))
+            .await;
         let at = json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}});
         let before = engine.prompt_work();
         if method == "nib/cursor" {
@@ -255,7 +238,7 @@ async fn a_changed_line_before_the_cursor_has_the_code_after_it_read_again() {
     let completer = client.completer().await;
 
     let uri = common::uri("reread.py");
-    let text = steps_module(120);
+    let text = common::steps_module(120);
     client.open(&uri, "python", &text).await;
     let (line, character) = (61, 22);
     suggest(&client, &uri, line, character).await;
@@ -517,7 +500,7 @@ async fn reads_and_completes_like_the_full_model(trimmed: nib::model::ModelManif
             client.open(&uri, language, text).await;
             let answer = client.inline_completion(&uri, line, column).await.unwrap();
             client.close(&uri).await;
-            answers.push(insert_text(&answer));
+            answers.push(common::insert_text(&answer));
         }
         // Trimming alone gave identical suggestions; widening to Q8_0 rounds the weights a
         // little differently, which may turn a close choice later in the line, not the first.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use nib::completion::Completer;
 use nib::faults::{Fault, arm};
 use nib::lsp::harness::LspClient;
-use serde_json::{Value, json};
+use serde_json::json;
 
 async fn server(reuse: bool) -> (LspClient, Arc<Completer>) {
     common::pull_model();
@@ -22,25 +22,6 @@ async fn server(reuse: bool) -> (LspClient, Arc<Completer>) {
     common::wait_for_model(&client).await;
     let completer = client.completer().await;
     (client, completer)
-}
-
-/// A Python module of `lines` lines: line 4k+1 is `    total = sum(values) + {4k+1}`.
-fn steps_module(lines: usize) -> String {
-    (0..lines)
-        .map(|i| match i % 4 {
-            0 => format!("def step_{i}(values):"),
-            1 => format!("    total = sum(values) + {i}"),
-            2 => "    return total".to_string(),
-            _ => String::new(),
-        } + "\n")
-        .collect()
-}
-
-fn insert_text(answer: &Value) -> String {
-    answer["items"][0]["insertText"]
-        .as_str()
-        .unwrap_or("")
-        .to_string()
 }
 
 /// An edit and the position asked after it.
@@ -73,7 +54,7 @@ async fn after_edit(client: &LspClient, completer: &Completer, case: &Case) -> (
     let work = completer.engine().prompt_work();
     client.close(&uri).await;
     (
-        insert_text(&answer),
+        common::insert_text(&answer),
         work.read - before.read,
         work.moved - before.moved,
     )
@@ -96,7 +77,7 @@ async fn fresh(client: &LspClient, case: &Case, name: &str) -> String {
         .await
         .unwrap();
     client.close(&uri).await;
-    insert_text(&answer)
+    common::insert_text(&answer)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,7 +88,7 @@ async fn runs_not_moved_are_read_again_and_suggest_what_a_fresh_context_does() {
     // cached code after the cursor than a move may span.
     let pasted = Case {
         name: "pasted",
-        text: steps_module(120),
+        text: common::steps_module(120),
         first: (61, 22),
         edit: (
             57,
@@ -119,7 +100,7 @@ async fn runs_not_moved_are_read_again_and_suggest_what_a_fresh_context_does() {
     // The cursor on the last line: the code after it is shorter than a run worth moving.
     let short = Case {
         name: "short",
-        text: steps_module(120) + "def last(values):\n    total = sum(values",
+        text: common::steps_module(120) + "def last(values):\n    total = sum(values",
         first: (121, 22),
         edit: (121, 4, "grand_"),
         then: (121, 28),
@@ -128,7 +109,7 @@ async fn runs_not_moved_are_read_again_and_suggest_what_a_fresh_context_does() {
     // move entries.
     let typed = Case {
         name: "typed",
-        text: steps_module(400),
+        text: common::steps_module(400),
         first: (201, 22),
         edit: (199, 0, "#"),
         then: (201, 22),

@@ -8,6 +8,7 @@ use std::sync::Once;
 use std::time::Duration;
 
 use nib::lsp::harness::LspClient;
+use serde_json::Value;
 
 /// Pulls the default model (`qwen2.5-coder-0.5b-code`) and the fast tier
 /// (`gemma-3-270m-code`, the model the shipped adapters are trained on) through `nib
@@ -112,4 +113,24 @@ pub fn succeeds(out: &Output, what: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
+}
+
+/// A Python module of `lines` lines: line 4k+1 is `    total = sum(values) + {4k+1}`.
+pub fn steps_module(lines: usize) -> String {
+    (0..lines)
+        .map(|i| match i % 4 {
+            0 => format!("def step_{i}(values):"),
+            1 => format!("    total = sum(values) + {i}"),
+            2 => "    return total".to_string(),
+            _ => String::new(),
+        } + "\n")
+        .collect()
+}
+
+/// The text of an inline completion answer's first item ("" when there is none).
+pub fn insert_text(answer: &Value) -> String {
+    answer["items"][0]["insertText"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
 }
