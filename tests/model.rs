@@ -400,6 +400,9 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
         "baseline_p50_ms",
         "baseline_p95_ms",
         "speedup_p50",
+        "pause_p50_ms",
+        "pause_p95_ms",
+        "baseline_pause_p50_ms",
     ] {
         assert!(json[key].is_number(), "{key} in {json}");
     }
@@ -413,8 +416,12 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
             mode.answered >= 1,
             "the last keystroke of a line is always answered: {json}"
         );
+        // Every line ends in a pause, and some boundaries inside it have one.
+        assert!(mode.pauses >= options.lines_per_file, "{json}");
+        assert!(mode.pauses_answered_in_time <= mode.pauses, "{json}");
     }
     assert!(report.table().contains("p50 latency"));
+    assert!(report.table().contains("pause latency"));
     assert!(report.table().contains("via /infill"));
     assert!(
         json["speculative"]["requests"].as_u64() >= Some(1),

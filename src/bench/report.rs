@@ -25,6 +25,13 @@ pub struct ModeFigures {
     /// Model runs, and those computed on one thread.
     pub model_runs: u64,
     pub one_thread_runs: u64,
+    /// Keystrokes followed by a pause (the user waits), and those answered before the
+    /// next keystroke.
+    pub pauses: usize,
+    pub pauses_answered_in_time: usize,
+    /// Latency from a pause's last keystroke to its answer, over answered pauses, in ms.
+    pub pause_p50_ms: f64,
+    pub pause_p95_ms: f64,
 }
 
 impl ModeFigures {
@@ -36,6 +43,17 @@ impl ModeFigures {
             .map(|o| o.latency_ms)
             .collect();
         answered.sort_by(f64::total_cmp);
+        let pauses: Vec<_> = run
+            .outcomes
+            .iter()
+            .filter_map(|o| o.pause_ms.map(|pause| (o, pause)))
+            .collect();
+        let mut at_pauses: Vec<f64> = pauses
+            .iter()
+            .filter(|(o, _)| !o.cancelled)
+            .map(|(o, _)| o.latency_ms)
+            .collect();
+        at_pauses.sort_by(f64::total_cmp);
         let generations = run.counters.generations.max(1) as f64;
         ModeFigures {
             p50_ms: percentile(&answered, 50.0),
@@ -51,6 +69,13 @@ impl ModeFigures {
             cpu_ms_per_keystroke: run.cpu_seconds * 1000.0 / run.keystrokes.max(1) as f64,
             model_runs: run.counters.generations,
             one_thread_runs: run.counters.one_thread,
+            pauses: pauses.len(),
+            pauses_answered_in_time: pauses
+                .iter()
+                .filter(|(o, pause)| !o.cancelled && o.latency_ms <= *pause)
+                .count(),
+            pause_p50_ms: percentile(&at_pauses, 50.0),
+            pause_p95_ms: percentile(&at_pauses, 95.0),
         }
     }
 
@@ -69,6 +94,10 @@ impl ModeFigures {
             "cpu_ms_per_keystroke": round(self.cpu_ms_per_keystroke),
             "model_runs": self.model_runs,
             "one_thread_runs": self.one_thread_runs,
+            "pauses": self.pauses,
+            "pauses_answered_in_time": self.pauses_answered_in_time,
+            "pause_p50_ms": round(self.pause_p50_ms),
+            "pause_p95_ms": round(self.pause_p95_ms),
         })
     }
 }
@@ -229,6 +258,8 @@ impl Report {
     pub fn json(&self) -> Value {
         let mut out = json!({
             "machine": self.machine,
+            "pause_p50_ms": round(self.nib.pause_p50_ms),
+            "pause_p95_ms": round(self.nib.pause_p95_ms),
             "p50_ms": round(self.nib.p50_ms),
             "p95_ms": round(self.nib.p95_ms),
             "max_ms": round(self.nib.max_ms),
@@ -237,6 +268,8 @@ impl Report {
         if let Some(baseline) = &self.baseline {
             out["baseline_p50_ms"] = json!(round(baseline.p50_ms));
             out["baseline_p95_ms"] = json!(round(baseline.p95_ms));
+            out["baseline_pause_p50_ms"] = json!(round(baseline.pause_p50_ms));
+            out["pause_speedup_p50"] = json!(self.speedup(|m| m.pause_p50_ms).map(round2));
             out["speedup_p50"] = json!(self.speedup(|m| m.p50_ms).map(round2));
             out["speedup_p95"] = json!(self.speedup(|m| m.p95_ms).map(round2));
             out["baseline"] = baseline.json();
@@ -310,7 +343,13 @@ impl Report {
                 .collect::<Vec<_>>(),
         )];
         let cell = |f: Cell, i: usize| modes[i].map_or("-".to_string(), f);
-        let lines: [(&str, Cell); 10] = [
+        let lines: [(&str, Cell); 12] = [
+            ("pause latency p50 / p95 (ms)", |m| {
+                format!("{:.0} / {:.0}", m.pause_p50_ms, m.pause_p95_ms)
+            }),
+            ("pauses answered before the next key", |m| {
+                format!("{} / {}", m.pauses_answered_in_time, m.pauses)
+            }),
             ("p50 latency (ms)", |m| format!("{:.0}", m.p50_ms)),
             ("p95 latency (ms)", |m| format!("{:.0}", m.p95_ms)),
             ("max latency (ms)", |m| format!("{:.0}", m.max_ms)),
@@ -343,6 +382,11 @@ impl Report {
                 out.push_str(&format!(" {c:>12}"));
             }
             out.push('\n');
+        }
+        if let Some(s) = self.speedup(|m| m.pause_p50_ms) {
+            out.push_str(&format!(
+                "speed-up at a pause, p50 (baseline / nib): {s:.1}x\n"
+            ));
         }
         if let Some(s) = self.speedup(|m| m.p50_ms) {
             out.push_str(&format!("speed-up at p50 (baseline / nib): {s:.1}x\n"));

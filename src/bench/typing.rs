@@ -1,6 +1,8 @@
 //! The typing simulation: an editor that types a line one character at a time and asks
 //! for an inline completion after each keystroke, cancelling the previous request; over
-//! LSP, or as llama.vim asks llama.cpp's server (`/infill` on `nib http`).
+//! LSP, or as llama.vim asks llama.cpp's server (`/infill` on `nib http`). It types as a
+//! person does: bursts of keys, and pauses at word and punctuation boundaries and at the
+//! line's end, where the user waits for a suggestion.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,8 +16,12 @@ use super::report::cpu_seconds;
 use crate::completion::{Completer, Counters};
 use crate::lsp::harness::{LspClient, position_params};
 
-/// Gap between keystrokes, in milliseconds.
+/// Gap between keystrokes in a burst, in milliseconds.
 const GAP_MS: std::ops::Range<u64> = 40..120;
+/// A pause after a keystroke, in milliseconds.
+const PAUSE_MS: std::ops::Range<u64> = 300..1500;
+/// One in this many word or punctuation boundaries is followed by a pause.
+const PAUSE_EVERY: usize = 2;
 /// Longest wait for the answer to the last keystroke of a line.
 const LAST_ANSWER_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -25,6 +31,20 @@ pub struct Outcome {
     pub latency_ms: f64,
     pub cancelled: bool,
     pub suggested: bool,
+    /// The pause that followed the keystroke, in ms; `None` inside a burst.
+    pub pause_ms: Option<f64>,
+}
+
+/// A draw from `range` (milliseconds).
+fn draw(rng: &mut Rng, range: &std::ops::Range<u64>) -> u64 {
+    range.start + rng.below((range.end - range.start) as usize) as u64
+}
+
+/// The pause after typing `ch` (the last of the line when `last`): always at the line's
+/// end, at one boundary in [`PAUSE_EVERY`], none inside a word.
+fn pause_after(ch: char, last: bool, rng: &mut Rng) -> Option<u64> {
+    let boundary = !(ch.is_alphanumeric() || ch == '_');
+    (last || (boundary && rng.below(PAUSE_EVERY) == 0)).then(|| draw(rng, &PAUSE_MS))
 }
 
 /// Everything measured in one run of the simulation.
@@ -119,16 +139,17 @@ async fn type_line(
     }
 
     let mut column = typed;
-    let mut pending: Option<(Option<i64>, JoinHandle<Outcome>)> = None;
-    for (version, ch) in full[typed..].chars().enumerate() {
-        tokio::time::sleep(Duration::from_millis(
-            GAP_MS.start + rng.below((GAP_MS.end - GAP_MS.start) as usize) as u64,
-        ))
-        .await;
+    let mut pending: Option<(Option<i64>, JoinHandle<Outcome>, Option<u64>)> = None;
+    let mut gap = draw(rng, &GAP_MS);
+    let rest = &full[typed..];
+    for (version, ch) in rest.chars().enumerate() {
+        tokio::time::sleep(Duration::from_millis(gap)).await;
         column += ch.len_utf8();
         run.keystrokes += 1;
+        let pause = pause_after(ch, column == full.len(), rng);
+        gap = pause.unwrap_or_else(|| draw(rng, &GAP_MS));
         let older = pending.take();
-        pending = Some(match via {
+        let asked = match via {
             Via::Lsp(client) => {
                 let text = ch.to_string();
                 client
@@ -140,11 +161,11 @@ async fn type_line(
                         &text,
                     )
                     .await;
-                if let Some((id, task)) = older {
+                if let Some((id, task, paused)) = older {
                     if !task.is_finished() {
                         client.notify("$/cancelRequest", json!({"id": id})).await;
                     }
-                    run.outcomes.push(task.await?);
+                    run.outcomes.push(with_pause(task.await?, paused));
                 }
                 let (id, task) = ask_lsp(client, uri, line, column).await;
                 (Some(id), task)
@@ -154,21 +175,29 @@ async fn type_line(
                 // newer request cancels the older one (same client), which then answers.
                 let body = infill_body(&lines, line, &full[..column]);
                 let task = ask_infill(addr, body);
-                if let Some((_, older)) = older {
-                    run.outcomes.push(older.await?);
+                if let Some((_, older, paused)) = older {
+                    run.outcomes.push(with_pause(older.await?, paused));
                 }
                 (None, task)
             }
-        });
+        };
+        pending = Some((asked.0, asked.1, pause));
     }
-    if let Some((_, task)) = pending {
-        run.outcomes
-            .push(tokio::time::timeout(LAST_ANSWER_TIMEOUT, task).await??);
+    if let Some((_, task, paused)) = pending {
+        let outcome = tokio::time::timeout(LAST_ANSWER_TIMEOUT, task).await??;
+        run.outcomes.push(with_pause(outcome, paused));
     }
     if let Via::Lsp(client) = via {
         client.close(uri).await;
     }
     Ok(())
+}
+
+fn with_pause(outcome: Outcome, pause_ms: Option<u64>) -> Outcome {
+    Outcome {
+        pause_ms: pause_ms.map(|ms| ms as f64),
+        ..outcome
+    }
 }
 
 async fn ask_lsp(
@@ -188,6 +217,7 @@ async fn ask_lsp(
             latency_ms: sent.elapsed().as_secs_f64() * 1000.0,
             cancelled: answer.as_ref().is_err_and(|e| e.code == -32800),
             suggested: answer.is_ok_and(|a| a["items"].as_array().is_some_and(|i| !i.is_empty())),
+            pause_ms: None,
         }
     });
     (id, task)
@@ -225,6 +255,7 @@ fn ask_infill(addr: SocketAddr, body: String) -> JoinHandle<Outcome> {
             latency_ms: sent.elapsed().as_secs_f64() * 1000.0,
             cancelled: answer.as_ref().is_ok_and(|a| a["cancelled"] == true),
             suggested: answer.is_ok_and(|a| a["content"].as_str().is_some_and(|c| !c.is_empty())),
+            pause_ms: None,
         }
     })
 }
@@ -307,4 +338,27 @@ pub async fn new_spots(
     }
     client.close(&uri).await;
     Ok(latencies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_come_at_boundaries_and_line_ends_never_inside_a_word() {
+        let mut rng = Rng::new(7);
+        for _ in 0..200 {
+            assert_eq!(pause_after('x', false, &mut rng), None);
+            assert_eq!(pause_after('_', false, &mut rng), None);
+            let end = pause_after('x', true, &mut rng).expect("a line ends in a pause");
+            assert!(PAUSE_MS.contains(&end));
+        }
+        let at_boundaries = (0..400)
+            .filter(|i| pause_after([' ', '(', '.', ','][i % 4], false, &mut rng).is_some())
+            .count();
+        assert!(
+            (120..280).contains(&at_boundaries),
+            "{at_boundaries} of 400"
+        );
+    }
 }
