@@ -100,18 +100,27 @@ impl Newest {
         F: Future<Output = Result<T, CompletionError>> + Send + 'static,
     {
         let ticket = self.begin(key);
-        let task = tokio::spawn(work(ticket.flag()));
-        let result = task.await.unwrap_or_else(|join| {
-            let message = match join.try_into_panic() {
-                Ok(panic) => crate::faults::panic_message(&panic),
-                Err(join) => join.to_string(),
-            };
-            tracing::error!("a completion request failed: {message}");
-            Err(CompletionError::Panicked(message))
-        });
+        let result = caught(work(ticket.flag())).await;
         drop(ticket);
         result
     }
+}
+
+/// Runs `work` in a task of its own; a panic in it becomes [`CompletionError::Panicked`]
+/// (what both fronts answer as an internal error) instead of a lost answer.
+pub async fn caught<T, F>(work: F) -> Result<T, CompletionError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, CompletionError>> + Send + 'static,
+{
+    tokio::spawn(work).await.unwrap_or_else(|join| {
+        let message = match join.try_into_panic() {
+            Ok(panic) => crate::faults::panic_message(&panic),
+            Err(join) => join.to_string(),
+        };
+        tracing::error!("a completion request failed: {message}");
+        Err(CompletionError::Panicked(message))
+    })
 }
 
 /// Why a request has no answer, as both fronts tell their clients.

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 
 use super::Shared;
 use super::wire::{Api, ApiError, outcome};
-use crate::completion::{RawRequest, Ticket};
+use crate::completion::{RawRequest, Ticket, caught};
 use crate::engine::Generation;
 
 /// A client-made completion, run to its end; `None` when a newer request of the client
@@ -67,7 +67,8 @@ pub(super) fn run_streaming(
     request.cancel = cancel.clone();
     let completer = Arc::clone(&state.completer);
     tokio::spawn(async move {
-        let result = completer.complete_raw(request).await;
+        // A panic ends the stream with an error chunk, as the other routes answer 500.
+        let result = caught(async move { completer.complete_raw(request).await }).await;
         let _ = sender.send(Event::Done(outcome(api, result)));
     });
     Streamed {
