@@ -9,7 +9,7 @@ mod stats;
 mod typed;
 
 pub use load::{Level, Loaded, Notice, engine_config, load, notice};
-pub use newest::{Failure, Newest, Ticket};
+pub use newest::{Failure, Newest, Ticket, caught};
 pub use raw::RawRequest;
 pub use stats::{Counters, Timings};
 
@@ -81,6 +81,8 @@ struct Prepared {
     cursor: usize,
     context: Context,
     prompt: prompt::Prompt,
+    /// The same prompt with the short window of `cold_tokens`, for a new spot.
+    cold: Option<prompt::Prompt>,
     /// The adapter the prompt was laid out for.
     adapter: Option<String>,
     /// What the request may spend, for its extent (a line or a block).
@@ -315,6 +317,7 @@ impl Completer {
             .engine
             .generate(Generate {
                 prompt: prepared.prompt.clone(),
+                cold: prepared.cold.clone(),
                 max_tokens: budgets.max_tokens,
                 decode_budget: Duration::from_millis(budgets.deadline_ms),
                 stop: Box::new(move |t: &str| postprocess::stop_at(&mode, &stop, t)),
@@ -393,6 +396,7 @@ impl Completer {
         if let Ok(Some(prepared)) = self.prepare(request, &settings) {
             self.engine.prefill(Prefill {
                 prompt: prepared.prompt,
+                cold: prepared.cold,
                 cancel: request.cancel.clone(),
                 adapter: prepared.adapter,
             });
@@ -446,6 +450,23 @@ impl Completer {
         };
         let budgets = self.budgets(settings, extent, request.caps);
         let prompt = prompt::render(&context, spec);
+        // A new spot is answered from a short window while the full one is read behind it.
+        let cold =
+            (settings.reuse && line.cold_tokens > 0 && line.cold_tokens < line.context_tokens)
+                .then(|| {
+                    let short = Budgets {
+                        context_tokens: line.cold_tokens,
+                        ..line
+                    };
+                    let cold = context::build(
+                        &source,
+                        cursor,
+                        &others,
+                        context_budget(spec, &short),
+                        &count,
+                    );
+                    prompt::render(&cold, spec)
+                });
         tracing::trace!(
             snippets = context.snippets.len(),
             preamble_bytes = context.preamble.len(),
@@ -458,6 +479,7 @@ impl Completer {
             cursor,
             context,
             prompt,
+            cold,
             adapter: adapter.map(|a| a.manifest.name.clone()),
             budgets,
             context_ms: ms(started),

@@ -29,6 +29,9 @@ pub struct Settings {
     /// then is cut at the last whole token (a block at its last whole line); `None` = the
     /// model's default.
     pub deadline_ms: Option<u64>,
+    /// Tokens of context in the short window a new spot is first answered from, while the
+    /// full window is read behind it; 0 = always the full window; `None` = the model's default.
+    pub cold_tokens: Option<u32>,
     /// Suggestions whose confidence (geometric mean token probability, 0..1) is lower are hidden.
     pub min_confidence: f32,
     /// Per-language switch by language id (`python = false` turns nib off for Python).
@@ -53,6 +56,7 @@ impl Default for Settings {
             threads: None,
             context_tokens: None,
             deadline_ms: None,
+            cold_tokens: None,
             min_confidence: 0.0,
             languages: BTreeMap::new(),
             reuse: true,
@@ -73,6 +77,9 @@ pub struct Budgets {
     pub context_tokens: u32,
     /// Milliseconds of generation once the prompt is read (a block gets four times as long).
     pub deadline_ms: u64,
+    /// Tokens of context of the short window that answers at a new spot while the full
+    /// `context_tokens` are read behind it (0: none; only used when smaller).
+    pub cold_tokens: u32,
 }
 
 impl Default for Budgets {
@@ -81,6 +88,7 @@ impl Default for Budgets {
             max_tokens: 48,
             context_tokens: 512,
             deadline_ms: 250,
+            cold_tokens: 0,
         }
     }
 }
@@ -141,6 +149,9 @@ impl Settings {
                     s.context_tokens = optional_u64(key, v, 64, 32_768)?.map(|n| n as u32)
                 }
                 "deadline_ms" | "deadlineMs" => s.deadline_ms = optional_u64(key, v, 10, 60_000)?,
+                "cold_tokens" | "coldTokens" => {
+                    s.cold_tokens = optional_u64(key, v, 0, 32_768)?.map(|n| n as u32)
+                }
                 "min_confidence" | "minConfidence" => {
                     let n = v
                         .as_f64()
@@ -167,6 +178,7 @@ impl Settings {
             max_tokens: self.max_tokens.unwrap_or(model.max_tokens),
             context_tokens: self.context_tokens.unwrap_or(model.context_tokens),
             deadline_ms: self.deadline_ms.unwrap_or(model.deadline_ms),
+            cold_tokens: self.cold_tokens.unwrap_or(model.cold_tokens),
         };
         let scaled = match extent {
             Extent::Line => line,
@@ -279,16 +291,19 @@ mod tests {
             max_tokens: 64,
             context_tokens: 1024,
             deadline_ms: 900,
+            cold_tokens: 256,
         };
         let line = |s: &Settings| s.request_budgets(&model, Extent::Line, Caps::default());
         assert_eq!(line(&Settings::default()), model);
-        let s = Settings::from_json(&json!({"deadlineMs": 100, "max_tokens": null}))
-            .unwrap()
-            .settings;
+        let s =
+            Settings::from_json(&json!({"deadlineMs": 100, "max_tokens": null, "coldTokens": 0}))
+                .unwrap()
+                .settings;
         assert_eq!(
             line(&s),
             Budgets {
                 deadline_ms: 100,
+                cold_tokens: 0,
                 ..model
             }
         );
@@ -300,6 +315,7 @@ mod tests {
             max_tokens: 48,
             context_tokens: 1024,
             deadline_ms: 600,
+            cold_tokens: 256,
         };
         let s = Settings::default();
         let block = s.request_budgets(&model, Extent::Block, Caps::default());

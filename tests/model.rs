@@ -39,7 +39,7 @@ fn gemma() -> Value {
 
 /// Qwen2.5-Coder 0.5B, trimmed: the default, a code model with its own fill-in-the-middle tokens.
 fn qwen() -> Value {
-    json!({"deadline_ms": 60_000, "model": "qwen2.5-coder-0.5b-code"})
+    json!({"deadline_ms": 60_000, "model": "qwen2.5-coder-0.5b-code", "cold_tokens": 0})
 }
 
 /// The text of the first suggestion at a position ("" when there is none).
@@ -227,6 +227,48 @@ async fn a_resting_cursor_has_its_prompt_read_before_the_first_key() {
         let read = engine.prompt_work().read - before.read;
         assert!(read <= 6, "{method}: the request read {read} tokens");
     }
+}
+
+/// A new spot is answered from a short window of context, and the full window is read
+/// behind it while the engine is idle; the next request there has it, reading a few tokens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_spot_is_answered_from_a_short_window_while_the_full_one_is_read_behind() {
+    let mut settings = qwen();
+    settings["cold_tokens"] = json!(128);
+    let client = server_with(settings).await;
+    let completer = client.completer().await;
+    let engine = completer.engine();
+
+    let uri = common::uri("new_spot.py");
+    client
+        .open(&uri, "python", &common::steps_module(300))
+        .await;
+    let (line, character) = (201, 22);
+    suggest(&client, &uri, line, character).await;
+    let cold = completer.last_timings().unwrap().engine;
+    assert!(
+        cold.prompt_tokens <= 128 + 8
+            && cold.prefill_tokens + cold.reused_tokens >= cold.prompt_tokens,
+        "the short window answers the new spot: {cold:?}"
+    );
+
+    let mut waited = 0;
+    while engine.prompt_work().read < 800 || engine.activity().busy {
+        assert!(
+            waited < 6000,
+            "the full window was not read behind the answer"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        waited += 1;
+    }
+    // Another character typed at the spot: the full window answers, read already.
+    client.insert(&uri, 2, line, character, "s").await;
+    suggest(&client, &uri, line, character + 1).await;
+    let warm = completer.last_timings().unwrap().engine;
+    assert!(
+        warm.prompt_tokens > 800 && warm.prefill_tokens <= 6,
+        "the full window answers once read: {warm:?}"
+    );
 }
 
 /// Moved entries attended to the text before them as it was when they were read; once a

@@ -17,7 +17,7 @@ async fn server(reuse: bool) -> (LspClient, Arc<Completer>) {
     // SAFETY: the only test in this binary.
     unsafe { std::env::remove_var("NIB_MODEL") };
     let client = LspClient::in_process();
-    let settings = json!({"deadline_ms": 60_000, "reuse": reuse});
+    let settings = json!({"deadline_ms": 60_000, "reuse": reuse, "cold_tokens": 0});
     client.initialize(json!({}), settings).await.unwrap();
     common::wait_for_model(&client).await;
     let completer = client.completer().await;

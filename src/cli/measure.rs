@@ -30,8 +30,10 @@ pub(crate) struct EvalArgs {
     #[arg(long)]
     json: bool,
     /// Settings for nib; the default gives generation 2 s so that quality does not
-    /// depend on how busy the machine is (latency is still measured).
-    #[arg(long, default_value = r#"{"deadline_ms": 2000}"#)]
+    /// depend on how busy the machine is (latency is still measured), and answers every
+    /// case from the full window (`"cold_tokens": 0`; with the model's short window a case
+    /// on a line the cache has not read is answered from it, as a new spot is).
+    #[arg(long, default_value = r#"{"deadline_ms": 2000, "cold_tokens": 0}"#)]
     settings: String,
 }
 

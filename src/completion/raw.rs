@@ -59,6 +59,7 @@ impl Completer {
             .engine
             .generate(Generate {
                 prompt,
+                cold: None,
                 max_tokens: budgets.max_tokens,
                 decode_budget: Duration::from_millis(budgets.deadline_ms),
                 stop: Box::new(stop),

@@ -79,12 +79,31 @@ impl Session<'_> {
     }
 
     pub(super) fn prefill(&mut self, job: &super::Prefill) {
-        let (prompt, _) = self.prompt_tokens(&job.prompt, 0);
-        if self.select(&prompt, job.adapter.as_deref()).is_err() {
+        let adapter = job.adapter.as_deref();
+        let (prompt, _) = self.window(&job.prompt, job.cold.as_ref(), 0, adapter);
+        if self.select(&prompt, adapter).is_err() {
             return;
         }
         // A cancelled or failed prefill leaves a valid, shorter cache; nothing to report.
         let _ = self.sync_cache(&prompt, false, &job.cancel);
+    }
+
+    /// Reads the full prompt of the last cold answer while no job waits (any job sent
+    /// cancels it); what was read stays for the next request at that spot.
+    pub(super) fn read_behind(&mut self, behind: super::kv::Behind) {
+        if behind.cancel.is_cancelled()
+            || self
+                .select(&behind.tokens, behind.adapter.as_deref())
+                .is_err()
+        {
+            return;
+        }
+        let read = self.sync_cache(&behind.tokens, false, &behind.cancel);
+        tracing::debug!(
+            prompt = behind.tokens.len(),
+            done = read.is_ok(),
+            "read behind a cold answer"
+        );
     }
 
     /// Decodes one token after the cache, with and without logits, `steps` times each,
@@ -126,10 +145,12 @@ impl Session<'_> {
         if !job.reuse {
             self.fresh_context()?;
         }
-        let (prompt, mut healing) = self.prompt_tokens(&job.prompt, job.max_tokens);
+        let adapter = job.adapter.as_deref();
+        let cold = job.cold.as_ref().filter(|_| job.reuse);
+        let (prompt, mut healing) = self.window(&job.prompt, cold, job.max_tokens, adapter);
         let mut stats = GenerationStats {
             prompt_tokens: prompt.len(),
-            adapter_switch_ms: self.select(&prompt, job.adapter.as_deref())?,
+            adapter_switch_ms: self.select(&prompt, adapter)?,
             ..Default::default()
         };
         let (reuse, moved) = self.sync_cache(&prompt, true, &job.cancel)?;

@@ -27,6 +27,13 @@ pub fn common_prefix_len<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
+/// A full prompt left to read after a cold answer, while the engine is idle.
+pub(super) struct Behind {
+    pub(super) tokens: Vec<LlamaToken>,
+    pub(super) adapter: Option<String>,
+    pub(super) cancel: super::CancelFlag,
+}
+
 /// One KV cache sequence: a prompt kept for reuse, and the adapter its entries were computed with.
 #[derive(Default)]
 pub(super) struct Slot {
@@ -265,15 +272,69 @@ impl Session<'_> {
     /// The run of cached tokens after the first `reuse` that is worth moving to where
     /// `prompt[reuse..end]` has it too.
     fn movable_run(&self, prompt: &[LlamaToken], reuse: usize, end: usize) -> Option<Run> {
-        if !self.can_move || changed_tokens(&self.slots[self.current].exact, prompt) > MAX_CHANGED {
-            return None;
+        let exact = &self.slots[self.current].exact;
+        movable_run(self.can_move, &self.cached, exact, prompt, reuse, end)
+    }
+
+    /// The tokens slot `i` holds (the current slot's live in `cached`).
+    fn slot_tokens(&self, i: usize) -> &[LlamaToken] {
+        if i == self.current {
+            &self.cached
+        } else {
+            &self.slots[i].tokens
         }
-        let run = longest_shared_run(&self.cached[reuse..], &prompt[reuse..end])?;
-        (run.len >= MIN_MOVE).then_some(Run {
-            from: reuse + run.from,
-            at: reuse + run.at,
-            len: run.len,
-        })
+    }
+
+    /// How many of `prompt`'s tokens the slot that serves it best would have to read:
+    /// what no slot of `adapter` holds at its start or in a run it could move into place.
+    pub(super) fn unread(&self, prompt: &[LlamaToken], adapter: Option<&str>) -> usize {
+        (0..self.slots.len())
+            .filter(|&i| self.slots[i].adapter.as_deref() == adapter)
+            .map(|i| {
+                let tokens = self.slot_tokens(i);
+                let reuse = common_prefix_len(tokens, prompt);
+                let exact = &self.slots[i].exact;
+                let moved = movable_run(self.can_move, tokens, exact, prompt, reuse, prompt.len())
+                    .map_or(0, |run| run.len);
+                prompt.len() - reuse - moved
+            })
+            .min()
+            .unwrap_or(prompt.len())
+    }
+
+    /// The prompt to answer from now, with the text its first tokens must spell: `prompt`,
+    /// or `cold` (a shorter window of the same request) when the cache would have to read
+    /// much more of `prompt` (see [`answer_cold`]); `prompt` is then left to read behind.
+    pub(super) fn window(
+        &mut self,
+        prompt: &Prompt,
+        cold: Option<&Prompt>,
+        max_tokens: u32,
+        adapter: Option<&str>,
+    ) -> (Vec<LlamaToken>, Option<Healing>) {
+        let full = self.prompt_tokens(prompt, max_tokens);
+        let Some(cold) = cold else {
+            return full;
+        };
+        let unread_full = self.unread(&full.0, adapter);
+        let short = self.prompt_tokens(cold, max_tokens);
+        let unread_short = self.unread(&short.0, adapter);
+        if !answer_cold(unread_full, short.0.len(), unread_short) {
+            return full;
+        }
+        tracing::debug!(
+            unread_full,
+            unread_short,
+            "a new spot: the short window answers"
+        );
+        let cancel = super::CancelFlag::default();
+        *self.shared.behind.lock().unwrap() = cancel.clone();
+        self.behind = Some(Behind {
+            tokens: full.0,
+            adapter: adapter.map(str::to_string),
+            cancel,
+        });
+        short
     }
 
     /// Copies the run's entries to the spare sequence, so that they survive the cut after
@@ -288,6 +349,34 @@ impl Session<'_> {
             )
             .is_ok()
     }
+}
+
+/// The run of `cached` tokens after the first `reuse` worth moving to where
+/// `prompt[reuse..end]` has it too: only while the text before it differs from `exact`,
+/// what it was read after, by at most [`MAX_CHANGED`] tokens.
+fn movable_run(
+    can_move: bool,
+    cached: &[LlamaToken],
+    exact: &[LlamaToken],
+    prompt: &[LlamaToken],
+    reuse: usize,
+    end: usize,
+) -> Option<Run> {
+    if !can_move || reuse > end || changed_tokens(exact, prompt) > MAX_CHANGED {
+        return None;
+    }
+    let run = longest_shared_run(&cached[reuse.min(cached.len())..], &prompt[reuse..end])?;
+    (run.len >= MIN_MOVE).then_some(Run {
+        from: reuse + run.from,
+        at: reuse + run.at,
+        len: run.len,
+    })
+}
+
+/// Whether a new spot is answered from its short window: when the full prompt leaves
+/// more to read than a whole short window, and the short one less than half of that.
+pub(super) fn answer_cold(unread_full: usize, cold_len: usize, unread_cold: usize) -> bool {
+    unread_full > cold_len && unread_cold * 2 < unread_full
 }
 
 /// A run of tokens the cache holds at `from` and a prompt has at `at`.
@@ -359,6 +448,20 @@ mod tests {
             longest_shared_run(&[8, 4, 5], &[3, 3, 4, 5, 6, 7]),
             run(1, 2, 2)
         );
+    }
+
+    #[test]
+    fn a_new_spot_is_answered_from_the_short_window_only_when_it_saves_most_of_the_read() {
+        // Opened file: 1,000 tokens to read, a short window of 256 with nothing cached.
+        assert!(answer_cold(1000, 256, 256));
+        // A keystroke after the full window was read: a few tokens, the full window.
+        assert!(!answer_cold(3, 256, 256));
+        // Less to read than a short window holds: the full window.
+        assert!(!answer_cold(200, 256, 10));
+        // The short window would cost nearly as much: the full window.
+        assert!(!answer_cold(400, 256, 256));
+        // Typing on in a new spot whose full window is still being read behind.
+        assert!(answer_cold(700, 256, 4));
     }
 
     #[test]

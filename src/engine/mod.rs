@@ -81,6 +81,10 @@ pub type StopRule = Box<dyn Fn(&str) -> Option<usize> + Send>;
 pub struct Generate {
     /// The rendered prompt; control tokens written in it (e.g. FIM sentinels) are parsed as such.
     pub prompt: Prompt,
+    /// The same request with a shorter window of context: answered from when the cache
+    /// would have to read much more of `prompt` (a new spot), while `prompt` is read
+    /// behind it once the engine is idle (see [`Engine::send`]).
+    pub cold: Option<Prompt>,
     pub max_tokens: u32,
     /// Time for generating once the prompt is read; what is ready then is the answer.
     pub decode_budget: Duration,
@@ -98,6 +102,8 @@ pub struct Generate {
 /// Decode a prompt into the KV cache ahead of the request that will need it.
 pub struct Prefill {
     pub prompt: Prompt,
+    /// A shorter window, read first when `prompt` is far from the cache (see [`Generate::cold`]).
+    pub cold: Option<Prompt>,
     pub cancel: CancelFlag,
     pub adapter: Option<String>,
 }
@@ -221,6 +227,8 @@ struct Shared {
     cancelled: AtomicU64,
     /// Whether the thread is running a job now.
     busy: AtomicBool,
+    /// The flag of the prompt being read behind a cold answer: any job sent cancels it.
+    behind: Mutex<CancelFlag>,
 }
 
 impl Shared {
@@ -233,6 +241,7 @@ impl Shared {
             generated: AtomicU64::new(0),
             cancelled: AtomicU64::new(0),
             busy: AtomicBool::new(false),
+            behind: Mutex::default(),
         }
     }
 }
@@ -340,7 +349,9 @@ impl Engine {
     }
 
     /// Hands `job` to the thread; a thread found dead is restarted and the job refused.
+    /// Any job takes over from reading a full prompt behind a cold answer.
     fn send(&self, job: Job) -> Result<u64, EngineError> {
+        self.shared.behind.lock().unwrap().cancel();
         let worker = self.worker.lock().unwrap();
         let generation = worker.generation;
         if worker.jobs.send(job).is_ok() {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::Instant;
 
 use llama_cpp_2::context::LlamaContext;
@@ -70,10 +70,30 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
         pieces: Pieces::of(&model),
         governor,
         fewest_threads: 0,
+        behind: None,
         can_move: can_shift(&model) && !crate::faults::take(crate::faults::Fault::ModelCannotMove),
         shared: &shared,
     };
-    for job in jobs {
+    loop {
+        // A full prompt left behind a cold answer is read while no job waits.
+        let job = match session.behind.take() {
+            Some(behind) => match jobs.try_recv() {
+                Ok(job) => job,
+                Err(TryRecvError::Empty) => {
+                    shared.busy.store(true, Ordering::Relaxed);
+                    if catch_unwind(AssertUnwindSafe(|| session.read_behind(behind))).is_err() {
+                        session.reset();
+                    }
+                    shared.busy.store(false, Ordering::Relaxed);
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => break,
+            },
+            None => match jobs.recv() {
+                Ok(job) => job,
+                Err(_) => break,
+            },
+        };
         crate::faults::fire(crate::faults::Fault::EngineThreadDies);
         shared.busy.store(true, Ordering::Relaxed);
         session.run(job);
@@ -141,6 +161,8 @@ pub(super) struct Session<'m> {
     pub(super) governor: Governor,
     /// The fewest threads a decode used since the current generation started (0: none yet).
     pub(super) fewest_threads: u32,
+    /// The full prompt left to read behind the last cold answer.
+    pub(super) behind: Option<super::kv::Behind>,
     /// Whether cached entries may be moved to new positions (see [`can_shift`]).
     pub(super) can_move: bool,
     /// Where the prompt tokens read and moved are counted.
