@@ -102,6 +102,8 @@ pub struct Completer {
     /// Tokens one KV slot holds, fixed when the model is loaded: `context_tokens` set
     /// higher later is lowered to fit it (and the user told so).
     slot_tokens: Option<u32>,
+    /// How confident an answer from a new spot's short window must be to be shown.
+    cold_min_confidence: f32,
     /// The model's stop strings: a suggestion ends before the first of them.
     stop: Arc<[String]>,
     settings: Arc<RwLock<Settings>>,
@@ -131,6 +133,7 @@ impl Completer {
             prompt: model.prompt.clone(),
             defaults: model.defaults,
             slot_tokens: None,
+            cold_min_confidence: model.confidence.cold_min,
             stop: model.stop.clone().into(),
             settings,
             adapters: Vec::new(),
@@ -367,7 +370,7 @@ impl Completer {
         let text = postprocess::complete_lines(&generation.text, generation.finish, &context.mode);
         let cleaned = postprocess::clean(&text, &context.mode, &context.prefix, &context.suffix);
         let suggestion = cleaned
-            .filter(|_| generation.confidence >= settings.min_confidence)
+            .filter(|_| generation.confidence >= self.least_confidence(&settings, &generation))
             .map(|cleaned| Suggestion {
                 text: cleaned.text,
                 replace_len: cleaned.replace_len,
@@ -384,6 +387,17 @@ impl Completer {
             }
         }
         Ok(suggestion)
+    }
+
+    /// The confidence a generation needs to be shown: the setting's, and for an answer from
+    /// a new spot's short window at least the model's (it is right less often than the
+    /// full window's unless it is this sure).
+    fn least_confidence(&self, settings: &Settings, generation: &crate::engine::Generation) -> f32 {
+        if generation.stats.cold {
+            settings.min_confidence.max(self.cold_min_confidence)
+        } else {
+            settings.min_confidence
+        }
     }
 
     /// Decodes the prompt for a cursor into the KV cache before a request asks for it.

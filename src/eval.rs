@@ -62,6 +62,10 @@ pub struct Outcome {
     /// 1 - edit distance / longer length, 0..1.
     pub similarity: f64,
     pub latency_ms: f64,
+    /// The suggestion's confidence (0..1) and whether it came from the short window of a
+    /// new spot; `None` when the model did not run.
+    pub confidence: Option<f32>,
+    pub cold: bool,
 }
 
 /// Figures for a group of cases.
@@ -204,6 +208,8 @@ impl Report {
                     "exact": o.exact,
                     "similarity": round1(100.0 * o.similarity),
                     "latency_ms": round1(o.latency_ms),
+                    "confidence": o.confidence.map(|c| (c * 1000.0).round() / 1000.0),
+                    "cold": o.cold,
                 })
             })
             .collect();
@@ -319,12 +325,16 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
                 completer.describe(&uri, &snapshot)
             );
         }
+        let runs = completer.counters().generations;
         let started = Instant::now();
         let answer = client
             .inline_completion(&uri, case.line as u32, case.col as u32)
             .await
             .map_err(|e| anyhow::anyhow!("{}:{}: {e:?}", case.file, case.line + 1))?;
         let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let ran = completer
+            .last_timings()
+            .filter(|_| completer.counters().generations > runs);
         client.close(&uri).await;
         let suggestion = answer["items"][0]["insertText"]
             .as_str()
@@ -350,6 +360,8 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
             suggestion,
             line_start,
             latency_ms,
+            confidence: ran.as_ref().map(|t| t.confidence),
+            cold: ran.is_some_and(|t| t.engine.cold),
         });
         if (i + 1) % 10 == 0 || i + 1 == cases.len() {
             let f = Figures::of(&outcomes);
@@ -411,6 +423,8 @@ mod tests {
             exact,
             similarity,
             latency_ms: 10.0,
+            confidence: None,
+            cold: false,
         };
         let f = Figures::of(&[
             outcome(Some("a"), true, 1.0),

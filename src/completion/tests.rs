@@ -36,3 +36,33 @@ fn context_raised_past_the_loaded_slots_is_lowered_and_said() {
     assert!(slot_need(&block) <= 1365, "{block:?}");
     assert!(block.context_tokens > wanted, "as much as fits");
 }
+
+#[test]
+fn a_short_window_answer_is_shown_only_as_confident_as_the_model_says() {
+    let completer = completer(Settings::default(), 1365);
+    let floor = crate::model::default_manifest().confidence.cold_min;
+    assert!(floor > 0.0, "the default model has a fitted floor");
+    let generation = |cold| crate::engine::Generation {
+        text: "x".into(),
+        confidence: 0.5,
+        finish: crate::engine::Finish::Stop,
+        stats: crate::engine::GenerationStats {
+            cold,
+            ..Default::default()
+        },
+    };
+    let settings = Settings::default();
+    assert_eq!(
+        completer.least_confidence(&settings, &generation(false)),
+        0.0
+    );
+    assert_eq!(
+        completer.least_confidence(&settings, &generation(true)),
+        floor
+    );
+    let strict = Settings {
+        min_confidence: 0.9,
+        ..Settings::default()
+    };
+    assert_eq!(completer.least_confidence(&strict, &generation(true)), 0.9);
+}

@@ -80,7 +80,7 @@ impl Session<'_> {
 
     pub(super) fn prefill(&mut self, job: &super::Prefill) {
         let adapter = job.adapter.as_deref();
-        let (prompt, _) = self.window(&job.prompt, job.cold.as_ref(), 0, adapter);
+        let (prompt, _, _) = self.window(&job.prompt, job.cold.as_ref(), 0, adapter);
         if self.select(&prompt, adapter).is_err() {
             return;
         }
@@ -147,9 +147,10 @@ impl Session<'_> {
         }
         let adapter = job.adapter.as_deref();
         let cold = job.cold.as_ref().filter(|_| job.reuse);
-        let (prompt, mut healing) = self.window(&job.prompt, cold, job.max_tokens, adapter);
+        let (prompt, mut healing, cold) = self.window(&job.prompt, cold, job.max_tokens, adapter);
         let mut stats = GenerationStats {
             prompt_tokens: prompt.len(),
+            cold,
             adapter_switch_ms: self.select(&prompt, adapter)?,
             ..Default::default()
         };

@@ -305,22 +305,23 @@ impl Session<'_> {
     /// The prompt to answer from now, with the text its first tokens must spell: `prompt`,
     /// or `cold` (a shorter window of the same request) when the cache would have to read
     /// much more of `prompt` (see [`answer_cold`]); `prompt` is then left to read behind.
+    /// The last value says whether `cold` was chosen.
     pub(super) fn window(
         &mut self,
         prompt: &Prompt,
         cold: Option<&Prompt>,
         max_tokens: u32,
         adapter: Option<&str>,
-    ) -> (Vec<LlamaToken>, Option<Healing>) {
-        let full = self.prompt_tokens(prompt, max_tokens);
+    ) -> (Vec<LlamaToken>, Option<Healing>, bool) {
+        let (tokens, healing) = self.prompt_tokens(prompt, max_tokens);
         let Some(cold) = cold else {
-            return full;
+            return (tokens, healing, false);
         };
-        let unread_full = self.unread(&full.0, adapter);
+        let unread_full = self.unread(&tokens, adapter);
         let short = self.prompt_tokens(cold, max_tokens);
         let unread_short = self.unread(&short.0, adapter);
         if !answer_cold(unread_full, short.0.len(), unread_short) {
-            return full;
+            return (tokens, healing, false);
         }
         tracing::debug!(
             unread_full,
@@ -330,11 +331,11 @@ impl Session<'_> {
         let cancel = super::CancelFlag::default();
         *self.shared.behind.lock().unwrap() = cancel.clone();
         self.behind = Some(Behind {
-            tokens: full.0,
+            tokens,
             adapter: adapter.map(str::to_string),
             cancel,
         });
-        short
+        (short.0, short.1, true)
     }
 
     /// Copies the run's entries to the spare sequence, so that they survive the cut after

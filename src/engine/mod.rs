@@ -125,6 +125,8 @@ pub enum Finish {
 pub struct GenerationStats {
     /// Tokens in the prompt.
     pub prompt_tokens: usize,
+    /// The prompt was the short window of a new spot (see [`Generate::cold`]).
+    pub cold: bool,
     /// Prompt tokens whose KV entries were reused from the previous request.
     pub reused_tokens: usize,
     /// Prompt tokens after the changed part (a FIM prompt's suffix) whose KV entries were

@@ -89,6 +89,18 @@ pub struct ModelManifest {
     /// What a suggestion from this model may cost by default (the settings override it).
     #[serde(default)]
     pub defaults: Budgets,
+    /// What the model's own confidence decides, fitted on benches/val.
+    #[serde(default)]
+    pub confidence: Confidence,
+}
+
+/// Thresholds on a suggestion's confidence (the geometric mean of its token probabilities).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Confidence {
+    /// An answer from the short window of a new spot is shown only this confident (0..1);
+    /// below it the full window, read behind, answers the next request there.
+    pub cold_min: f32,
 }
 
 /// Where a model file is published.
