@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{Receiver, TryRecvError};
-use std::time::Instant;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::llama_backend::LlamaBackend;
@@ -20,6 +20,10 @@ use super::load::{Lora, can_shift, load, load_adapters, new_context};
 use super::threads::Governor;
 use super::vocab::Pieces;
 use super::{EngineConfig, EngineError, EngineStatus, Job, LoadEvent, OnLoad, Shared};
+
+/// How long the engine waits for another job before it reads the full prompt behind a
+/// cold answer: longer than the gaps between keys in a burst of typing.
+const IDLE_BEFORE_BEHIND: Duration = Duration::from_millis(200);
 
 pub(super) fn tokenize(model: &LlamaModel, text: &str, add_bos: bool) -> Vec<LlamaToken> {
     model.vocab().tokenize(text.as_bytes(), add_bos, true)
@@ -75,11 +79,13 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
         shared: &shared,
     };
     loop {
-        // A full prompt left behind a cold answer is read while no job waits.
+        // A full prompt left behind a cold answer is read once no job came for a while:
+        // a chunk of it takes long on a laptop CPU, and the next key's request would
+        // wait for it (any job sent stops it, but only between chunks).
         let job = match session.behind.take() {
-            Some(behind) => match jobs.try_recv() {
+            Some(behind) => match jobs.recv_timeout(IDLE_BEFORE_BEHIND) {
                 Ok(job) => job,
-                Err(TryRecvError::Empty) => {
+                Err(RecvTimeoutError::Timeout) => {
                     shared.busy.store(true, Ordering::Relaxed);
                     if catch_unwind(AssertUnwindSafe(|| session.read_behind(behind))).is_err() {
                         session.reset();
@@ -87,7 +93,7 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
                     shared.busy.store(false, Ordering::Relaxed);
                     continue;
                 }
-                Err(TryRecvError::Disconnected) => break,
+                Err(RecvTimeoutError::Disconnected) => break,
             },
             None => match jobs.recv() {
                 Ok(job) => job,
