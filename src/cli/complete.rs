@@ -186,6 +186,11 @@ async fn ask(
             e.accepted,
             e.drafted
         );
+        if e.cold {
+            println!(
+                "[{label}] answered from the short window of a new spot (setting `cold_tokens`); the full window is read behind it, and suggestions less sure than the model's `cold_min` are not shown"
+            );
+        }
     }
     Ok(text)
 }
