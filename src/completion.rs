@@ -2,6 +2,7 @@
 //!
 //! Knows nothing of LSP: positions are byte offsets, answers are [`Suggestion`]s.
 
+mod generate;
 mod load;
 mod newest;
 mod raw;
@@ -23,7 +24,7 @@ use crate::adapter::{self, Adapter, Choice};
 use crate::config::{Budgets, Caps, Extent, Settings};
 use crate::context::{self, Budget, Context, Definition, Mode, Source};
 use crate::document::Snapshot;
-use crate::engine::{CancelFlag, Engine, EngineError, Generate, Prefill};
+use crate::engine::{CancelFlag, Engine, EngineError, Prefill};
 use crate::framework::Detector;
 use crate::model::{ModelManifest, PromptSpec};
 use crate::postprocess;
@@ -313,39 +314,27 @@ impl Completer {
             }));
         }
 
-        let mode = prepared.context.mode.clone();
-        let budgets = prepared.budgets;
-        let stop = Arc::clone(&self.stop);
-        let generation = self
-            .engine
-            .generate(Generate {
-                prompt: prepared.prompt.clone(),
-                cold: prepared.cold.clone(),
-                max_tokens: budgets.max_tokens,
-                decode_budget: Duration::from_millis(budgets.deadline_ms),
-                stop: Box::new(move |t: &str| postprocess::stop_at(&mode, &stop, t)),
-                cancel: request.cancel.clone(),
-                reuse: settings.reuse,
-                speculate: settings.speculative,
-                adapter: prepared.adapter.clone(),
-            })
-            .await;
-        let generation = match generation {
-            Err(EngineError::Loading) => return Ok(None),
-            other => other?,
+        let Some(mut generation) = self.run_model(&prepared, &settings, &request, None).await?
+        else {
+            return Ok(None);
         };
-        let c = &self.counters;
-        c.generations.fetch_add(1, Ordering::Relaxed);
-        let stats = &generation.stats;
-        c.prefill_tokens
-            .fetch_add(stats.prefill_tokens as u64, Ordering::Relaxed);
-        c.decode_tokens
-            .fetch_add(stats.decode_tokens as u64, Ordering::Relaxed);
-        c.drafted.fetch_add(stats.drafted as u64, Ordering::Relaxed);
-        c.accepted
-            .fetch_add(stats.accepted as u64, Ordering::Relaxed);
-        if stats.threads == 1 {
-            c.one_thread.fetch_add(1, Ordering::Relaxed);
+        let context = &prepared.context;
+        let clean = |generation: &crate::engine::Generation| {
+            let text =
+                postprocess::complete_lines(&generation.text, generation.finish, &context.mode);
+            postprocess::clean(&text, &context.mode, &context.prefix, &context.suffix)
+        };
+        let mut cleaned = clean(&generation);
+        // The model may skip the line at the cursor and write the one after it, which is
+        // there already: it is asked once more with that line ruled out.
+        if cleaned.is_none()
+            && let Some(line) = postprocess::skipped_line(&generation.text, &context.suffix)
+            && let Some(again) = self
+                .run_model(&prepared, &settings, &request, Some(line))
+                .await?
+        {
+            cleaned = clean(&again);
+            generation = again;
         }
         let timings = Timings {
             context_ms: prepared.context_ms,
@@ -356,19 +345,6 @@ impl Completer {
             typed_through: false,
         };
         *self.last.lock().unwrap() = Some(timings.clone());
-        tracing::debug!(
-            mode = ?prepared.context.mode,
-            finish = ?generation.finish,
-            tokens = generation.stats.decode_tokens,
-            "generation for {}",
-            request.uri
-        );
-        // What the model wrote comes from the buffer's text: only at trace level.
-        tracing::trace!(generated = ?generation.text, "generation for {}", request.uri);
-
-        let context = &prepared.context;
-        let text = postprocess::complete_lines(&generation.text, generation.finish, &context.mode);
-        let cleaned = postprocess::clean(&text, &context.mode, &context.prefix, &context.suffix);
         let suggestion = cleaned
             .filter(|_| generation.confidence >= self.least_confidence(&settings, &generation))
             .map(|cleaned| Suggestion {
@@ -387,17 +363,6 @@ impl Completer {
             }
         }
         Ok(suggestion)
-    }
-
-    /// The confidence a generation needs to be shown: the setting's, and for an answer from
-    /// a new spot's short window at least the model's (it is right less often than the
-    /// full window's unless it is this sure).
-    fn least_confidence(&self, settings: &Settings, generation: &crate::engine::Generation) -> f32 {
-        if generation.stats.cold {
-            settings.min_confidence.max(self.cold_min_confidence)
-        } else {
-            settings.min_confidence
-        }
     }
 
     /// Decodes the prompt for a cursor into the KV cache before a request asks for it.

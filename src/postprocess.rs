@@ -122,6 +122,14 @@ pub fn clean(generated: &str, mode: &Mode, prefix: &str, suffix: &str) -> Option
     Some(Cleaned { text, replace_len })
 }
 
+/// The line the model wrote when it skipped the one at the cursor: the first line of
+/// `generated`, when it is the next line of code after the cursor (trimmed).
+pub fn skipped_line(generated: &str, suffix: &str) -> Option<String> {
+    let first = generated.lines().find(|l| !l.trim().is_empty())?.trim();
+    let next = suffix.lines().find(|l| !l.trim().is_empty())?.trim();
+    (first == next).then(|| first.to_string())
+}
+
 /// Trailing whitespace off every line, trailing blank lines dropped.
 fn trim_lines(text: &str) -> String {
     let lines: Vec<&str> = text.split('\n').map(str::trim_end).collect();
@@ -180,6 +188,19 @@ mod tests {
         opener_indent: 0,
         braces: true,
     };
+
+    #[test]
+    fn a_line_written_again_from_below_the_cursor_is_recognised() {
+        let suffix = "\n\n    return (\n      <View/>\n";
+        assert_eq!(skipped_line("return (", suffix), Some("return (".into()));
+        assert_eq!(
+            skipped_line("    return (\n", suffix),
+            Some("return (".into())
+        );
+        assert_eq!(skipped_line("const x = 1;", suffix), None);
+        assert_eq!(skipped_line("", suffix), None);
+        assert_eq!(skipped_line("return (", "\n\n"), None);
+    }
 
     #[test]
     fn line_mode_stops_at_the_newline() {

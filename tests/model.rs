@@ -713,3 +713,41 @@ fn healing_allows_the_natural_tokens_of_both_tokenizers() {
         }
     }
 }
+
+/// Where the model writes the line after the cursor again (the file already has it),
+/// nib asks once more with that line ruled out: the engine passes over every first token
+/// that would start it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_ruled_out_is_not_written_again() {
+    let client = server_with(qwen()).await;
+    let engine = client.completer().await.engine().clone();
+    let before = "<|fim_prefix|>def total(values):\n    result = 0\n    for v in values:\n        result += v\n";
+    let text = format!("{before}<|fim_suffix|>\n    return result\n<|fim_middle|>");
+    let generate = |avoid: Option<String>| nib::engine::Generate {
+        prompt: nib::prompt::Prompt {
+            cursor: before.len(),
+            text: text.clone(),
+        },
+        cold: None,
+        max_tokens: 16,
+        decode_budget: Duration::from_secs(60),
+        stop: Box::new(|t: &str| t.find('\n').filter(|&i| !t[..i].trim().is_empty())),
+        cancel: Default::default(),
+        reuse: true,
+        speculate: false,
+        adapter: None,
+        avoid,
+    };
+    let first = engine.generate(generate(None)).await.unwrap().text;
+    let line = first.trim().to_string();
+    assert!(!line.is_empty(), "an answer to rule out: {first:?}");
+    let again = engine
+        .generate(generate(Some(line.clone())))
+        .await
+        .unwrap()
+        .text;
+    assert!(
+        !again.trim_start().starts_with(&line),
+        "{again:?} starts with the line ruled out, {line:?}"
+    );
+}

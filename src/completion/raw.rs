@@ -67,6 +67,7 @@ impl Completer {
                 reuse: settings.reuse,
                 speculate: settings.speculative,
                 adapter: None,
+                avoid: None,
             })
             .await?;
         Ok(generation)

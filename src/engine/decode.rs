@@ -65,14 +65,29 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// The most likely token whose text `healing` allows next, with its log-probability
-    /// among those tokens.
-    fn greedy_healing(&self, logits: &[f32], healing: &Healing) -> (LlamaToken, f32) {
+    /// The most likely token that may come next, with its log-probability among those
+    /// that may: its text must be one `healing` allows (while it is not done), and must
+    /// not start the line the answer is to avoid (while the answer is blank).
+    fn greedy_allowed(
+        &self,
+        logits: &[f32],
+        healing: Option<&Healing>,
+        avoid: Option<(&[u8], &[u8])>,
+    ) -> (LlamaToken, f32) {
+        let allows = |t: LlamaToken| {
+            let piece = self.pieces.get(t);
+            let healed = healing.map_or(0, |h| h.spelled_by(piece));
+            healing.is_none_or(|h| h.allows(piece))
+                && avoid.is_none_or(|(so_far, line)| !starts_line(so_far, &piece[healed..], line))
+        };
         let allowed: Vec<(LlamaToken, f32)> = (0..logits.len())
             .map(|i| LlamaToken(i as i32))
-            .filter(|&t| healing.allows(self.pieces.get(t)))
+            .filter(|&t| allows(t))
             .map(|t| (t, logits[t.0 as usize]))
             .collect();
+        if allowed.is_empty() {
+            return greedy(logits);
+        }
         let scores: Vec<f32> = allowed.iter().map(|&(_, l)| l).collect();
         let (best, logprob) = greedy(&scores);
         (allowed[best.0 as usize].0, logprob)
@@ -180,15 +195,21 @@ impl Session<'_> {
                 break;
             }
             let logits = self.context.get_logits_ith(logits_at);
-            let (token, logprob, skip) = match healing.as_mut().filter(|h| !h.is_done()) {
-                Some(healing) => {
-                    let (token, logprob) = self.greedy_healing(logits, healing);
-                    let skip = healing.advance(self.pieces.get(token));
-                    (token, logprob, skip)
-                }
-                None => {
+            let healing_now = healing.as_mut().filter(|h| !h.is_done());
+            let avoid = job
+                .avoid
+                .as_deref()
+                .filter(|_| out.bytes.trim_ascii().is_empty())
+                .map(|line| (out.bytes.as_slice(), line.as_bytes()));
+            let (token, logprob, skip) = match (healing_now, avoid) {
+                (None, None) => {
                     let (token, logprob) = greedy(logits);
                     (token, logprob, 0)
+                }
+                (healing, avoid) => {
+                    let (token, logprob) = self.greedy_allowed(logits, healing.as_deref(), avoid);
+                    let skip = healing.map_or(0, |h| h.advance(self.pieces.get(token)));
+                    (token, logprob, skip)
                 }
             };
             self.shared.generated.fetch_add(1, Ordering::Relaxed);
@@ -248,6 +269,13 @@ impl Session<'_> {
 
         Ok(out.into_generation(stats))
     }
+}
+
+/// Whether the answer `so_far` (blank) followed by `added` starts spelling `line` (trimmed).
+fn starts_line(so_far: &[u8], added: &[u8], line: &[u8]) -> bool {
+    let text: Vec<u8> = so_far.iter().chain(added).copied().collect();
+    let text = text.trim_ascii_start();
+    !text.is_empty() && (line.starts_with(text) || text.starts_with(line))
 }
 
 /// Most draft tokens checked after each generated token.
@@ -384,6 +412,20 @@ mod tests {
         assert_eq!(draft(&[4, 2, 3, 6, 0, 2, 3], 1), [6]);
         assert!(draft(&[1, 2, 3, 4], 6).is_empty());
         assert!(draft(&tokens, 0).is_empty());
+    }
+
+    #[test]
+    fn a_token_that_starts_the_avoided_line_is_recognised_after_blank_text() {
+        let line = b"return (";
+        assert!(starts_line(b"", b" return", line));
+        assert!(starts_line(b"   ", b" ret", line));
+        assert!(starts_line(b"", b"return (x", line));
+        assert!(
+            !starts_line(b"   ", b" ", line),
+            "whitespace starts nothing"
+        );
+        assert!(!starts_line(b"", b" const", line));
+        assert!(!starts_line(b"", b"returns", line));
     }
 
     #[test]

@@ -74,11 +74,16 @@ impl Healing {
         !piece.is_empty() && (piece.starts_with(&self.rest) || self.rest.starts_with(piece))
     }
 
+    /// How many bytes of a token with this text would spell the healed text.
+    pub fn spelled_by(&self, piece: &[u8]) -> usize {
+        piece.len().min(self.rest.len())
+    }
+
     /// Records the token chosen next (one that [`Healing::allows`]); returns how many of its
     /// bytes spell the healed text, which is already in the document and not part of
     /// the answer.
     pub fn advance(&mut self, piece: &[u8]) -> usize {
-        let spelled = piece.len().min(self.rest.len());
+        let spelled = self.spelled_by(piece);
         self.rest.drain(..spelled);
         spelled
     }

@@ -97,6 +97,9 @@ pub struct Generate {
     pub speculate: bool,
     /// The LoRA adapter to run with (a name from [`EngineConfig::adapters`]); `None` = the base model.
     pub adapter: Option<String>,
+    /// A line (trimmed) the answer must not start with: the line after the cursor, which
+    /// the model wrote again instead of the one at the cursor.
+    pub avoid: Option<String>,
 }
 
 /// Decode a prompt into the KV cache ahead of the request that will need it.
