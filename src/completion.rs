@@ -416,13 +416,11 @@ impl Completer {
         let (_, adapter) = self.adapter_for(&request.uri, &request.document, settings, code_after);
         let spec = adapter.map_or(&self.prompt, |a| &a.manifest.prompt);
         let line = self.budgets(settings, Extent::Line, request.caps);
-        let context = context::build(
-            &source,
-            cursor,
-            &others,
-            context_budget(spec, &line),
-            &count,
-        );
+        let build = |context_tokens| {
+            let budget = context_budget(spec, context_tokens);
+            context::build(&source, cursor, &others, budget, &count)
+        };
+        let context = build(line.context_tokens);
         let extent = match context.mode {
             Mode::Line => Extent::Line,
             Mode::Block { .. } => Extent::Block,
@@ -432,20 +430,7 @@ impl Completer {
         // A new spot is answered from a short window while the full one is read behind it.
         let cold =
             (settings.reuse && line.cold_tokens > 0 && line.cold_tokens < line.context_tokens)
-                .then(|| {
-                    let short = Budgets {
-                        context_tokens: line.cold_tokens,
-                        ..line
-                    };
-                    let cold = context::build(
-                        &source,
-                        cursor,
-                        &others,
-                        context_budget(spec, &short),
-                        &count,
-                    );
-                    prompt::render(&cold, spec)
-                });
+                .then(|| prompt::render(&build(line.cold_tokens), spec));
         tracing::trace!(
             snippets = context.snippets.len(),
             preamble_bytes = context.preamble.len(),
@@ -505,8 +490,8 @@ impl Completer {
 }
 
 /// How the context of a prompt laid out by `spec` is cut to `budgets`.
-fn context_budget(spec: &PromptSpec, budgets: &Budgets) -> Budget {
-    let tokens = budgets.context_tokens as usize;
+fn context_budget(spec: &PromptSpec, context_tokens: u32) -> Budget {
+    let tokens = context_tokens as usize;
     Budget {
         tokens,
         // The code after the cursor, when the template shows it, takes up to a quarter.

@@ -108,7 +108,7 @@ impl Completer {
             tree: None,
             language: None,
         };
-        let budget = context_budget(&self.prompt, budgets);
+        let budget = context_budget(&self.prompt, budgets.context_tokens);
         let context = context::build(&source, prefix.len(), &[], budget, &count);
         prompt::render(&context, &self.prompt)
     }

@@ -96,29 +96,31 @@ impl Session<'_> {
     pub(super) fn prefill(&mut self, job: &super::Prefill) {
         let adapter = job.adapter.as_deref();
         let (prompt, _, _) = self.window(&job.prompt, job.cold.as_ref(), 0, adapter);
-        if self.select(&prompt, adapter).is_err() {
-            return;
-        }
         // A cancelled or failed prefill leaves a valid, shorter cache; nothing to report.
-        let _ = self.sync_cache(&prompt, false, &job.cancel);
+        let _ = self.read(&prompt, adapter, &job.cancel);
     }
 
     /// Reads the full prompt of the last cold answer while no job waits (any job sent
     /// cancels it); what was read stays for the next request at that spot.
-    pub(super) fn read_behind(&mut self, behind: super::kv::Behind) {
-        if behind.cancel.is_cancelled()
-            || self
-                .select(&behind.tokens, behind.adapter.as_deref())
-                .is_err()
-        {
-            return;
-        }
-        let read = self.sync_cache(&behind.tokens, false, &behind.cancel);
+    pub(super) fn read_behind(&mut self, behind: &super::kv::Behind) {
+        let adapter = behind.adapter.as_deref();
+        let read = self.read(&behind.tokens, adapter, &behind.cancel);
         tracing::debug!(
             prompt = behind.tokens.len(),
             done = read.is_ok(),
             "read behind a cold answer"
         );
+    }
+
+    /// Brings `prompt` into the KV cache of the slot that serves it best, without logits.
+    fn read(
+        &mut self,
+        prompt: &[LlamaToken],
+        adapter: Option<&str>,
+        cancel: &super::CancelFlag,
+    ) -> Result<(), EngineError> {
+        self.select(prompt, adapter)?;
+        self.sync_cache(prompt, false, cancel).map(|_| ())
     }
 
     /// Decodes one token after the cache, with and without logits, `steps` times each,

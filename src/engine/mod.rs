@@ -209,6 +209,8 @@ enum Job {
     Generate(Generate, oneshot::Sender<Result<Generation, EngineError>>),
     Prefill(Prefill),
     MeasureStep(u32, oneshot::Sender<Result<StepCost, EngineError>>),
+    /// The engine's own: the full prompt behind a cold answer, read while it is idle.
+    Behind(kv::Behind),
 }
 
 /// The time of one decode step, and the part of it the output head takes.

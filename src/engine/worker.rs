@@ -85,14 +85,7 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
         let job = match session.behind.take() {
             Some(behind) => match jobs.recv_timeout(IDLE_BEFORE_BEHIND) {
                 Ok(job) => job,
-                Err(RecvTimeoutError::Timeout) => {
-                    shared.busy.store(true, Ordering::Relaxed);
-                    if catch_unwind(AssertUnwindSafe(|| session.read_behind(behind))).is_err() {
-                        session.reset();
-                    }
-                    shared.busy.store(false, Ordering::Relaxed);
-                    continue;
-                }
+                Err(RecvTimeoutError::Timeout) => Job::Behind(behind),
                 Err(RecvTimeoutError::Disconnected) => break,
             },
             None => match jobs.recv() {
@@ -108,16 +101,22 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
 }
 
 impl Session<'_> {
+    /// Runs a read that no request waits for, unless it was cancelled already; a panic in
+    /// it resets the cache.
+    fn read_ahead(&mut self, cancel: &super::CancelFlag, read: impl FnOnce(&mut Self)) {
+        if !cancel.is_cancelled() && catch_unwind(AssertUnwindSafe(|| read(self))).is_err() {
+            self.reset();
+        }
+    }
+
     /// Runs one job; a panic inside it resets the cache and becomes an error.
     fn run(&mut self, job: Job) {
         let (job, answer) = match job {
             Job::Prefill(prefill) => {
-                if !prefill.cancel.is_cancelled()
-                    && catch_unwind(AssertUnwindSafe(|| self.prefill(&prefill))).is_err()
-                {
-                    self.reset();
-                }
-                return;
+                return self.read_ahead(&prefill.cancel, |s| s.prefill(&prefill));
+            }
+            Job::Behind(behind) => {
+                return self.read_ahead(&behind.cancel, |s| s.read_behind(&behind));
             }
             Job::MeasureStep(steps, answer) => {
                 let cost = catch_unwind(AssertUnwindSafe(|| self.measure_step(steps)));
