@@ -205,23 +205,28 @@ fn check_adapters() -> Vec<Finding> {
     }
     let here = std::env::current_dir().unwrap_or_default();
     let uri = format!("file://{}", here.join("_").display());
-    let frameworks = crate::framework::Detector::default().detect(&uri, "", None, None);
-    let names: Vec<&str> = frameworks.iter().map(String::as_str).collect();
+    let detector = crate::framework::Detector::default();
     let per_language: Vec<String> = LanguageRegistry::builtin()
         .all()
         .iter()
         .map(|l| {
+            let frameworks = detector.detect(&uri, "", None, Some(l));
             let chosen = adapter::choose(&adapters, &choice, Some(&l.id), &frameworks, true);
+            let names: Vec<&str> = frameworks.iter().map(String::as_str).collect();
             format!(
-                "{} → {}",
+                "{} ({}) → {}",
                 l.id,
+                if names.is_empty() {
+                    "no framework".into()
+                } else {
+                    names.join(", ")
+                },
                 chosen.map_or("base model", |a| a.manifest.name.as_str())
             )
         })
         .collect();
     findings.push(Finding::Ok(format!(
-        "frameworks in this workspace's manifests: {}; adapter `{}`: {} (imports in each file can add frameworks)",
-        if names.is_empty() { "none".into() } else { names.join(", ") },
+        "frameworks in this workspace's manifests and adapter `{}`, by language: {} (a file's own imports come first)",
         std::env::var("NIB_ADAPTER").unwrap_or(settings.adapter),
         per_language.join(", ")
     )));

@@ -142,23 +142,30 @@ fn requirement_name(line: &str) -> String {
         .to_string()
 }
 
-/// Manifest file names looked for in each folder.
-const MANIFESTS: &[&str] = &[
-    "pyproject.toml",
-    "setup.cfg",
-    "requirements.txt",
-    "requirements-dev.txt",
-    "package.json",
-    "Cargo.toml",
-    "go.mod",
+/// Manifest file names looked for in each folder, with the languages whose files they
+/// describe: a Python file is not written against the tokio of a `Cargo.toml` beside it.
+const MANIFESTS: &[(&str, &[&str])] = &[
+    ("pyproject.toml", PYTHON),
+    ("setup.cfg", PYTHON),
+    ("requirements.txt", PYTHON),
+    ("requirements-dev.txt", PYTHON),
+    ("package.json", &["javascript", "typescript", "tsx"]),
+    ("Cargo.toml", &["rust"]),
+    ("go.mod", &["go"]),
 ];
 
-/// Frameworks declared by the manifests in `folder` and the folders above it, up to the
-/// repository root (a folder holding `.git`) or the filesystem root.
-fn from_workspace(folder: &Path) -> BTreeSet<String> {
+const PYTHON: &[&str] = &["python"];
+
+/// Frameworks declared, for files of `language`, by the manifests in `folder` and the
+/// folders above it, up to the repository root (a folder holding `.git`) or the filesystem
+/// root.
+fn from_workspace(folder: &Path, language: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
+    let manifests = MANIFESTS
+        .iter()
+        .filter(|(_, languages)| languages.contains(&language));
     for dir in folder.ancestors() {
-        for name in MANIFESTS {
+        for (name, _) in manifests.clone() {
             if let Ok(text) = std::fs::read_to_string(dir.join(name))
                 && let Some(deps) = manifest_dependencies(name, &text)
             {
@@ -223,14 +230,18 @@ fn imported_modules(statement: &str) -> Vec<&str> {
     out
 }
 
-/// Workspace detection, cached per folder (manifests are read once per server).
+/// Workspace detection, cached per folder and language (manifests are read once per
+/// server).
 #[derive(Default)]
 pub struct Detector {
-    folders: DashMap<PathBuf, BTreeSet<String>>,
+    folders: DashMap<(PathBuf, String), BTreeSet<String>>,
 }
 
 impl Detector {
-    /// Frameworks for a document: its workspace's manifests and its own imports.
+    /// Frameworks for a document. Its own imports count first: a buffer that imports a
+    /// framework is written against that one, whatever else the project lists. Without
+    /// such imports, the manifests of the document's language in its folder and the ones
+    /// above it decide. A document of no known language has no frameworks.
     pub fn detect(
         &self,
         uri: &str,
@@ -238,19 +249,24 @@ impl Detector {
         tree: Option<&Tree>,
         language: Option<&Language>,
     ) -> BTreeSet<String> {
+        let Some(language) = language else {
+            return BTreeSet::new();
+        };
+        if let Some(tree) = tree {
+            let imported = from_imports(text, tree, language);
+            if !imported.is_empty() {
+                return imported;
+            }
+        }
         let path = crate::document::uri::to_path(uri);
-        let mut out = match path.as_deref().and_then(Path::parent) {
+        match path.as_deref().and_then(Path::parent) {
             Some(folder) => self
                 .folders
-                .entry(folder.to_path_buf())
-                .or_insert_with(|| from_workspace(folder))
+                .entry((folder.to_path_buf(), language.id.clone()))
+                .or_insert_with(|| from_workspace(folder, &language.id))
                 .clone(),
             None => BTreeSet::new(),
-        };
-        if let (Some(tree), Some(language)) = (tree, language) {
-            out.extend(from_imports(text, tree, language));
         }
-        out
     }
 
     /// Forgets what was read from manifests (after one of them changed).
@@ -261,7 +277,7 @@ impl Detector {
 
 /// Whether a file name is one of the manifests detection reads.
 pub fn is_manifest(file_name: &str) -> bool {
-    MANIFESTS.contains(&file_name)
+    MANIFESTS.iter().any(|(name, _)| *name == file_name)
         || (file_name.starts_with("requirements") && file_name.ends_with(".txt"))
 }
 
@@ -269,6 +285,7 @@ pub fn is_manifest(file_name: &str) -> bool {
 mod tests {
     use super::*;
     use crate::language::LanguageRegistry;
+    use std::sync::Arc;
 
     fn names(set: &BTreeSet<String>) -> Vec<&str> {
         set.iter().map(String::as_str).collect()
@@ -371,8 +388,19 @@ mod tests {
         }
     }
 
+    fn language(id: &str) -> Arc<Language> {
+        LanguageRegistry::builtin().get(id).unwrap()
+    }
+
+    fn tree(text: &str, language: &Arc<Language>) -> Tree {
+        crate::document::Document::open(text, 0, Some(language.clone()))
+            .tree()
+            .cloned()
+            .unwrap()
+    }
+
     #[test]
-    fn the_workspace_is_read_up_to_the_repository_root() {
+    fn the_workspace_is_read_up_to_the_repository_root_for_the_files_own_language() {
         let root = tempfile::tempdir().unwrap();
         let repo = root.path().join("repo");
         let src = repo.join("backend/app");
@@ -384,19 +412,45 @@ mod tests {
             r#"{"dependencies": {"react": "19"}}"#,
         )
         .unwrap();
+        std::fs::write(repo.join("Cargo.toml"), "[dependencies]\ntokio = \"1\"\n").unwrap();
         // Above the repository: not this project's.
-        std::fs::write(
-            root.path().join("Cargo.toml"),
-            "[dependencies]\naxum = \"1\"\n",
-        )
-        .unwrap();
+        std::fs::write(root.path().join("requirements.txt"), "flask\n").unwrap();
         let detector = Detector::default();
-        let uri = crate::document::uri::from_path(&src.join("main.py"));
-        assert_eq!(
-            names(&detector.detect(&uri, "", None, None)),
-            ["fastapi", "react"]
+        let detect = |file: &str, id: &str| {
+            let uri = crate::document::uri::from_path(&src.join(file));
+            names(&detector.detect(&uri, "", None, Some(&language(id)))).join(",")
+        };
+        assert_eq!(detect("main.py", "python"), "fastapi");
+        assert_eq!(detect("App.tsx", "tsx"), "react");
+        assert_eq!(detect("main.rs", "rust"), "tokio");
+        assert_eq!(detect("main.go", "go"), "");
+        let uri = crate::document::uri::from_path(&src.join("notes.txt"));
+        assert!(detector.detect(&uri, "", None, None).is_empty());
+        assert!(
+            detector
+                .detect("untitled:1", "", None, Some(&language("python")))
+                .is_empty()
         );
-        assert!(detector.detect("untitled:1", "", None, None).is_empty());
+    }
+
+    #[test]
+    fn a_buffers_imports_come_before_the_manifests() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join(".git")).unwrap();
+        std::fs::write(root.path().join("requirements.txt"), "fastapi\nflask\n").unwrap();
+        let uri = crate::document::uri::from_path(&root.path().join("app.py"));
+        let python = language("python");
+        let detector = Detector::default();
+        let text = "from flask import Flask\n";
+        assert_eq!(
+            names(&detector.detect(&uri, text, Some(&tree(text, &python)), Some(&python))),
+            ["flask"]
+        );
+        let text = "import os\n";
+        assert_eq!(
+            names(&detector.detect(&uri, text, Some(&tree(text, &python)), Some(&python))),
+            ["fastapi", "flask"]
+        );
     }
 
     #[test]
@@ -411,7 +465,7 @@ mod tests {
             assert!(uri.contains('%'), "{uri}");
             let detector = Detector::default();
             assert_eq!(
-                names(&detector.detect(&uri, "", None, None)),
+                names(&detector.detect(&uri, "", None, Some(&language("python")))),
                 ["fastapi"],
                 "{uri}"
             );
