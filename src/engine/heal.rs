@@ -15,6 +15,14 @@ pub const MAX_TOKENS: usize = 3;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Healing {
     rest: Vec<u8>,
+    /// The healed text is blank (an indentation, the space after `=`): the code starts
+    /// right after it, not after more blanks, which the editor would insert as they are
+    /// and leave the line indented wrongly. Set until a token after it has been chosen.
+    code_next: bool,
+}
+
+fn is_blank(byte: &u8) -> bool {
+    matches!(byte, b' ' | b'\t')
 }
 
 impl Healing {
@@ -50,28 +58,36 @@ impl Healing {
             }
             start -= 1;
         }
-        let rest = before
+        let rest: Vec<u8> = before
             .drain(start..end)
             .flat_map(|t| piece(t).to_vec())
             .collect();
-        Some(Healing { rest })
+        Some(Healing::spelling(&rest))
     }
 
     /// The healing of `text`, for tests and tools that hold a text rather than a prompt.
     pub fn spelling(text: &[u8]) -> Healing {
         Healing {
             rest: text.to_vec(),
+            code_next: !text.is_empty() && text.iter().all(is_blank),
         }
     }
 
     /// Whether healing is complete (generation is free from here on).
     pub fn is_done(&self) -> bool {
-        self.rest.is_empty()
+        self.rest.is_empty() && !self.code_next
     }
 
     /// Whether a token with this text may come next.
     pub fn allows(&self, piece: &[u8]) -> bool {
-        !piece.is_empty() && (piece.starts_with(&self.rest) || self.rest.starts_with(piece))
+        if piece.is_empty() {
+            return false;
+        }
+        if piece.starts_with(&self.rest) {
+            // What follows the healed text is the answer's start: not more blanks.
+            return !(self.code_next && piece[self.rest.len()..].first().is_some_and(is_blank));
+        }
+        self.rest.starts_with(piece)
     }
 
     /// How many bytes of a token with this text would spell the healed text.
@@ -85,6 +101,9 @@ impl Healing {
     pub fn advance(&mut self, piece: &[u8]) -> usize {
         let spelled = self.spelled_by(piece);
         self.rest.drain(..spelled);
+        if self.rest.is_empty() && piece.len() > spelled {
+            self.code_next = false;
+        }
         spelled
     }
 }
@@ -156,6 +175,27 @@ mod tests {
         assert!(!healing.allows(b"for"));
         assert_eq!(healing.advance(b" for"), 1);
         assert!(healing.is_done());
+    }
+
+    #[test]
+    fn the_code_starts_right_after_a_healed_indentation() {
+        let mut healing = Healing::spelling(b"    ");
+        // More indentation than the cursor's line has: the editor would insert it as is.
+        assert!(!healing.allows(b"      "));
+        assert!(!healing.allows(b"     if"));
+        assert!(healing.allows(b"    if"));
+        assert!(healing.allows(b"    \n"), "an empty line may still be the answer");
+        // A token that spells the indentation exactly: the next one may not be blank.
+        assert_eq!(healing.advance(b"    "), 4);
+        assert!(!healing.is_done());
+        assert!(!healing.allows(b" "));
+        assert!(!healing.allows(b"\tx"));
+        assert!(healing.allows(b"if"));
+        assert_eq!(healing.advance(b"if"), 0);
+        assert!(healing.is_done());
+        // A word is healed as before: what follows it may be anything.
+        let word = Healing::spelling(b".s");
+        assert!(word.allows(b".s "));
     }
 
     #[test]
