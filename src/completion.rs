@@ -2,6 +2,7 @@
 //!
 //! Knows nothing of LSP: positions are byte offsets, answers are [`Suggestion`]s.
 
+mod escalate;
 mod generate;
 mod load;
 mod newest;
@@ -12,7 +13,7 @@ mod typed;
 pub use load::{Level, Loaded, Notice, engine_config, load, notice};
 pub use newest::{Failure, Newest, Ticket, caught};
 pub use raw::RawRequest;
-pub use stats::{Counters, Timings};
+pub use stats::{Counters, Escalation, Timings};
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock};
@@ -26,7 +27,7 @@ use crate::context::{self, Budget, Context, Definition, Mode, Source};
 use crate::document::Snapshot;
 use crate::engine::{CancelFlag, Engine, EngineError, Prefill};
 use crate::framework::Detector;
-use crate::model::{ModelManifest, PromptSpec};
+use crate::model::{Confidence, ModelManifest, PromptSpec};
 use crate::postprocess;
 use crate::prompt;
 
@@ -103,8 +104,11 @@ pub struct Completer {
     /// Tokens one KV slot holds, fixed when the model is loaded: `context_tokens` set
     /// higher later is lowered to fit it (and the user told so).
     slot_tokens: Option<u32>,
-    /// How confident an answer from a new spot's short window must be to be shown.
-    cold_min_confidence: f32,
+    /// How confident an answer must be: from a new spot's short window to be shown, and
+    /// not to be handed to the larger model.
+    confidence: Confidence,
+    /// The larger models of `escalate_to`, started when first asked for.
+    escalation: escalate::Targets,
     /// The model's stop strings: a suggestion ends before the first of them.
     stop: Arc<[String]>,
     settings: Arc<RwLock<Settings>>,
@@ -134,7 +138,8 @@ impl Completer {
             prompt: model.prompt.clone(),
             defaults: model.defaults,
             slot_tokens: None,
-            cold_min_confidence: model.confidence.cold_min,
+            confidence: model.confidence,
+            escalation: escalate::Targets::default(),
             stop: model.stop.clone().into(),
             settings,
             adapters: Vec::new(),
@@ -285,6 +290,8 @@ impl Completer {
             drafted: c.drafted.load(Ordering::Relaxed),
             accepted: c.accepted.load(Ordering::Relaxed),
             one_thread: c.one_thread.load(Ordering::Relaxed),
+            escalated: c.escalated.load(Ordering::Relaxed),
+            escalation_answers: c.escalation_answers.load(Ordering::Relaxed),
         }
     }
 
@@ -336,6 +343,28 @@ impl Completer {
             cleaned = clean(&again);
             generation = again;
         }
+        let least = self.least_confidence(&settings, &generation);
+        let mut shown = cleaned
+            .filter(|_| generation.confidence >= least)
+            .map(|cleaned| (cleaned, generation.confidence));
+        // Unsure, the small model hands the request to the larger one (`escalate_to`),
+        // whose answer is shown when it comes in time.
+        let escalation = match self
+            .escalate(&prepared, &settings, &request, shown.as_ref().map(|s| s.1))
+            .await
+        {
+            Some((mut escalation, answer)) => {
+                escalation.small = shown.as_ref().map(|s| s.0.text.clone());
+                if let Some(answer) = answer
+                    && let Some(cleaned) = answer.cleaned
+                {
+                    let confidence = answer.confidence.unwrap_or(generation.confidence);
+                    shown = Some((cleaned, confidence));
+                }
+                Some(escalation)
+            }
+            None => None,
+        };
         let timings = Timings {
             context_ms: prepared.context_ms,
             engine: generation.stats.clone(),
@@ -343,16 +372,15 @@ impl Completer {
             finish: Some(generation.finish),
             confidence: generation.confidence,
             typed_through: false,
+            escalation,
         };
         *self.last.lock().unwrap() = Some(timings.clone());
-        let suggestion = cleaned
-            .filter(|_| generation.confidence >= self.least_confidence(&settings, &generation))
-            .map(|cleaned| Suggestion {
-                text: cleaned.text,
-                replace_len: cleaned.replace_len,
-                confidence: generation.confidence,
-                timings,
-            });
+        let suggestion = shown.map(|(cleaned, confidence)| Suggestion {
+            text: cleaned.text,
+            replace_len: cleaned.replace_len,
+            confidence,
+            timings,
+        });
         match &suggestion {
             Some(s) => {
                 let shown = Shown::new(&prepared.text, prepared.cursor, s.clone());
@@ -421,11 +449,7 @@ impl Completer {
             context::build(&source, cursor, &others, budget, &count)
         };
         let context = build(line.context_tokens);
-        let extent = match context.mode {
-            Mode::Line => Extent::Line,
-            Mode::Block { .. } => Extent::Block,
-        };
-        let budgets = self.budgets(settings, extent, request.caps);
+        let budgets = self.budgets(settings, extent(&context.mode), request.caps);
         let prompt = prompt::render(&context, spec);
         // A new spot is answered from a short window while the full one is read behind it.
         let cold =
@@ -535,6 +559,14 @@ fn text_around(
     // The window's start may have moved to a char boundary.
     let cursor = cursor - rope.char_to_byte(char_at(start));
     Ok(Some((text, cursor, start == 0 && end == len)))
+}
+
+/// How much text a context's mode asks for.
+fn extent(mode: &Mode) -> Extent {
+    match mode {
+        Mode::Line => Extent::Line,
+        Mode::Block { .. } => Extent::Block,
+    }
 }
 
 fn ms(since: Instant) -> f64 {

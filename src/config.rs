@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::remote::{Escalate, Target};
+
 /// Everything a user can set. `Default` holds the defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -45,6 +47,16 @@ pub struct Settings {
     /// CPU the batch's output head costs nearly as much as the steps it saves, and batched
     /// arithmetic can turn a close choice the other way.
     pub speculative: bool,
+    /// When a request goes to the larger model of `escalate_to`; `None` = `low-confidence`.
+    pub escalate: Option<Escalate>,
+    /// The larger model: a model name loaded in-process when first needed, or a model
+    /// server. `None`: nothing escalates and no connection is ever opened.
+    pub escalate_to: Option<Target>,
+    /// Answers less confident than this (0..1) go to the larger model; `None` = the small
+    /// model's manifest's `[confidence] escalate_below`, chosen on benches/val.
+    pub escalate_below: Option<f32>,
+    /// Most memory a larger local model may take, in MB.
+    pub escalate_memory_mb: u64,
 }
 
 impl Default for Settings {
@@ -61,6 +73,10 @@ impl Default for Settings {
             languages: BTreeMap::new(),
             reuse: true,
             speculative: false,
+            escalate: None,
+            escalate_to: None,
+            escalate_below: None,
+            escalate_memory_mb: 2048,
         }
     }
 }
@@ -152,16 +168,18 @@ impl Settings {
                 "cold_tokens" | "coldTokens" => {
                     s.cold_tokens = optional_u64(key, v, 0, 32_768)?.map(|n| n as u32)
                 }
-                "min_confidence" | "minConfidence" => {
-                    let n = v
-                        .as_f64()
-                        .filter(|n| (0.0..=1.0).contains(n))
-                        .ok_or_else(|| error(key, "expected a number from 0 to 1"))?;
-                    s.min_confidence = n as f32;
+                "min_confidence" | "minConfidence" => s.min_confidence = fraction(key, v)?,
+                "escalate_below" | "escalateBelow" => {
+                    s.escalate_below = (!v.is_null()).then(|| fraction(key, v)).transpose()?
                 }
                 "languages" => s.languages = language_switches(key, v)?,
                 "reuse" => s.reuse = boolean(key, v)?,
                 "speculative" => s.speculative = boolean(key, v)?,
+                "escalate" => s.escalate = Escalate::from_json(key, v)?,
+                "escalate_to" | "escalateTo" => s.escalate_to = Target::from_json(key, v)?,
+                "escalate_memory_mb" | "escalateMemoryMb" => {
+                    s.escalate_memory_mb = ranged(key, v, 64, 1 << 20)?
+                }
                 _ => loaded
                     .warnings
                     .push(format!("unknown setting `{key}` ignored")),
@@ -219,6 +237,13 @@ fn optional_string(key: &str, v: &Value) -> Result<Option<String>, SettingsError
         Value::String(s) => Ok(Some(s.clone())),
         _ => Err(error(key, "expected a string")),
     }
+}
+
+fn fraction(key: &str, v: &Value) -> Result<f32, SettingsError> {
+    v.as_f64()
+        .filter(|n| (0.0..=1.0).contains(n))
+        .map(|n| n as f32)
+        .ok_or_else(|| error(key, "expected a number from 0 to 1"))
 }
 
 fn boolean(key: &str, v: &Value) -> Result<bool, SettingsError> {

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 
 use crate::bench::report::percentile;
 
+pub mod curve;
+
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -66,6 +68,14 @@ pub struct Outcome {
     /// new spot; `None` when the model did not run.
     pub confidence: Option<f32>,
     pub cold: bool,
+    /// The larger model was asked (`escalate_to`), and its answer is the suggestion.
+    pub escalated: bool,
+    pub escalation_used: bool,
+    /// Of `latency_ms`, the time spent waiting for the larger model.
+    pub escalation_ms: f64,
+    /// The small model's suggestion: the same as `suggestion` unless the larger one's
+    /// replaced it.
+    pub small: Option<String>,
 }
 
 /// Figures for a group of cases.
@@ -210,11 +220,20 @@ impl Report {
                     "latency_ms": round1(o.latency_ms),
                     "confidence": o.confidence.map(|c| (c * 1000.0).round() / 1000.0),
                     "cold": o.cold,
+                    "escalated": o.escalated,
+                    "escalation_used": o.escalation_used,
+                    "escalation_ms": round1(o.escalation_ms),
+                    "small": o.small,
                 })
             })
             .collect();
         json!({"adapter": self.adapter, "groups": groups, "cases": cases})
     }
+}
+
+/// A suggestion's first line as a case compares it; `None` when it is empty.
+fn first_line(text: &str) -> Option<String> {
+    Some(text.split('\n').next().unwrap_or("").trim_end().to_string()).filter(|s| !s.is_empty())
 }
 
 /// Reads an eval set's cases.
@@ -338,8 +357,12 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         client.close(&uri).await;
         let suggestion = answer["items"][0]["insertText"]
             .as_str()
-            .map(|s| s.split('\n').next().unwrap_or("").trim_end().to_string())
-            .filter(|s| !s.is_empty());
+            .and_then(first_line);
+        let escalation = ran.as_ref().and_then(|t| t.escalation.clone());
+        let small = match &escalation {
+            Some(e) => e.small.as_deref().and_then(first_line),
+            None => suggestion.clone(),
+        };
         let predicted = suggestion.as_deref().unwrap_or("");
         let expected = case.expected.trim_end();
         if options.verbose {
@@ -362,6 +385,10 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
             latency_ms,
             confidence: ran.as_ref().map(|t| t.confidence),
             cold: ran.is_some_and(|t| t.engine.cold),
+            escalated: escalation.is_some(),
+            escalation_used: escalation.as_ref().is_some_and(|e| e.used),
+            escalation_ms: escalation.as_ref().map_or(0.0, |e| e.ms),
+            small,
         });
         if (i + 1) % 10 == 0 || i + 1 == cases.len() {
             let f = Figures::of(&outcomes);
@@ -425,6 +452,10 @@ mod tests {
             latency_ms: 10.0,
             confidence: None,
             cold: false,
+            escalated: false,
+            escalation_used: false,
+            escalation_ms: 0.0,
+            small: s.map(str::to_string),
         };
         let f = Figures::of(&[
             outcome(Some("a"), true, 1.0),

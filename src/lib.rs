@@ -24,3 +24,4 @@ pub mod lsp;
 pub mod model;
 pub mod postprocess;
 pub mod prompt;
+pub mod remote;

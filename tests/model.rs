@@ -21,16 +21,7 @@ async fn in_process_server() -> LspClient {
     server_with(untimed()).await
 }
 
-/// nib's server in this process with these settings (e.g. another `model`), loaded.
-async fn server_with(settings: Value) -> LspClient {
-    common::pull_model();
-    // SAFETY: no test in this binary sets NIB_MODEL; the stdio test's child runs without it.
-    unsafe { std::env::remove_var("NIB_MODEL") };
-    let client = LspClient::in_process();
-    client.initialize(json!({}), settings).await.unwrap();
-    common::wait_for_model(&client).await;
-    client
-}
+use common::server_with;
 
 /// Gemma 3 270M, trimmed: the fast tier, and the model the shipped adapters are trained on.
 fn gemma() -> Value {

@@ -191,6 +191,17 @@ async fn ask(
                 "[{label}] answered from the short window of a new spot (setting `cold_tokens`); the full window is read behind it, and suggestions less sure than the model's `cold_min` are not shown"
             );
         }
+        if let Some(x) = &t.escalation {
+            let outcome = match (&x.failed, x.used) {
+                (Some(why), _) => format!("no answer: {why}"),
+                (None, true) => "its answer is shown".into(),
+                (None, false) => "it had nothing to show".into(),
+            };
+            println!(
+                "[{label}] escalated to {} ({:.0} ms): {outcome}; the small model's was {:?}",
+                x.target, x.ms, x.small
+            );
+        }
     }
     Ok(text)
 }

@@ -29,6 +29,12 @@ pub(crate) struct EvalArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also print the confidence curve: for each threshold, the share of suggestions the
+    /// small model keeps and their exact match; with an `escalate_to` in the settings every
+    /// case is also asked of the larger model (`escalate` = `always`), which gives the
+    /// exact match of the escalated ones and of the hybrid at each threshold.
+    #[arg(long)]
+    confidence: bool,
     /// Settings for nib; the default gives generation 2 s so that quality does not
     /// depend on how busy the machine is (latency is still measured), and answers every
     /// case from the full window (`"cold_tokens": 0`; with the model's short window a case
@@ -73,6 +79,9 @@ pub(crate) struct BenchArgs {
 pub(crate) fn eval(args: EvalArgs) -> Result<()> {
     let mut settings = parse_settings(&args.settings)?;
     settings["adapter"] = json!(args.adapter);
+    if args.confidence && !settings["escalate_to"].is_null() {
+        settings["escalate"] = json!("always");
+    }
     let options = nib::eval::Options {
         set: args.set,
         settings,
@@ -82,10 +91,20 @@ pub(crate) fn eval(args: EvalArgs) -> Result<()> {
         load_timeout: Duration::from_secs(120),
     };
     let report = runtime()?.block_on(nib::eval::run(&options))?;
+    let curve = args
+        .confidence
+        .then(|| nib::eval::curve::curve(&report.outcomes));
     if args.json {
-        println!("{}", report.json());
+        let mut json = report.json();
+        if let Some(curve) = &curve {
+            json["confidence"] = nib::eval::curve::json(curve);
+        }
+        println!("{json}");
     } else {
         print!("{}", report.table());
+        if let Some(curve) = &curve {
+            print!("\nconfidence curve\n{}", nib::eval::curve::table(curve));
+        }
     }
     Ok(())
 }

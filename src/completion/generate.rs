@@ -72,7 +72,7 @@ impl Completer {
     /// full window's unless it is this sure).
     pub(super) fn least_confidence(&self, settings: &Settings, generation: &Generation) -> f32 {
         if generation.stats.cold {
-            settings.min_confidence.max(self.cold_min_confidence)
+            settings.min_confidence.max(self.confidence.cold_min)
         } else {
             settings.min_confidence
         }

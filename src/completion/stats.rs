@@ -15,6 +15,23 @@ pub struct Timings {
     pub confidence: f32,
     /// Answered from the suggestion being typed through, without the model.
     pub typed_through: bool,
+    /// The larger model that was asked (`escalate_to`), and how long it took; `None` when
+    /// the small model's answer stood without asking.
+    pub escalation: Option<Escalation>,
+}
+
+/// What came of asking the larger model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Escalation {
+    /// The model's name or the server's address.
+    pub target: String,
+    pub ms: f64,
+    /// Its answer is the one shown.
+    pub used: bool,
+    /// Why there was no answer from it (a timeout, a server that is down).
+    pub failed: Option<String>,
+    /// The small model's suggestion, which stood had the request not escalated.
+    pub small: Option<String>,
 }
 
 /// Totals since the completer started, for benchmarks.
@@ -32,6 +49,9 @@ pub struct Counters {
     /// Model runs computed on one thread (other programs kept the cores busy, or
     /// `threads` is 1).
     pub one_thread: u64,
+    /// Requests handed to the larger model, and those whose answer it gave in time.
+    pub escalated: u64,
+    pub escalation_answers: u64,
 }
 
 /// What happened between two readings of the counters.
@@ -47,6 +67,8 @@ impl std::ops::Sub for Counters {
             drafted: self.drafted - before.drafted,
             accepted: self.accepted - before.accepted,
             one_thread: self.one_thread - before.one_thread,
+            escalated: self.escalated - before.escalated,
+            escalation_answers: self.escalation_answers - before.escalation_answers,
         }
     }
 }
@@ -60,4 +82,6 @@ pub(super) struct AtomicCounters {
     pub(super) drafted: AtomicU64,
     pub(super) accepted: AtomicU64,
     pub(super) one_thread: AtomicU64,
+    pub(super) escalated: AtomicU64,
+    pub(super) escalation_answers: AtomicU64,
 }

@@ -9,6 +9,7 @@ use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::token::LlamaToken;
 
 use super::heal::Healing;
+use super::threads::take_turn;
 use super::vocab::Pieces;
 use super::worker::{Session, ms, tokenize};
 use super::{EngineError, Finish, Generate, Generation, GenerationStats};
@@ -21,6 +22,7 @@ pub(super) const FEED_CHUNK: usize = 64;
 impl Session<'_> {
     /// Decodes a batch with the threads the machine's load allows now.
     fn decode(&mut self, batch: &mut LlamaBatch) -> Result<(), EngineError> {
+        let _turn = take_turn();
         let threads = self.governor.before_decode();
         self.fewest_threads = match self.fewest_threads {
             0 => threads,

@@ -184,7 +184,10 @@ mod tests {
         assert!(!healing.allows(b"      "));
         assert!(!healing.allows(b"     if"));
         assert!(healing.allows(b"    if"));
-        assert!(healing.allows(b"    \n"), "an empty line may still be the answer");
+        assert!(
+            healing.allows(b"    \n"),
+            "an empty line may still be the answer"
+        );
         // A token that spells the indentation exactly: the next one may not be blank.
         assert_eq!(healing.advance(b"    "), 4);
         assert!(!healing.is_done());

@@ -128,6 +128,16 @@ impl Governor {
     }
 }
 
+/// Engines of one process (the small model and the larger one it escalates to) take turns
+/// on the cores, one decode call at a time: two decoding at once would run more threads
+/// than there are cores, and OpenMP stalls at every barrier then.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The cores, until the guard drops.
+pub(super) fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Whether `most` threads find free cores while other programs keep `others_busy` of
 /// `cores` busy, with half a core of slack for the editor's own bursts.
 fn allows_parallel(others_busy: f64, cores: f64, most: u32) -> bool {

@@ -101,6 +101,9 @@ pub struct Confidence {
     /// An answer from the short window of a new spot is shown only this confident (0..1);
     /// below it the full window, read behind, answers the next request there.
     pub cold_min: f32,
+    /// With an escalation target, answers less confident than this (0..1) go to the
+    /// larger model (`escalate = "low-confidence"`); chosen on benches/val.
+    pub escalate_below: f32,
 }
 
 /// Where a model file is published.
@@ -256,6 +259,12 @@ pub fn resolve(setting: Option<&str>) -> Result<ResolvedModel, ModelError> {
         &models_dir(),
         env::home_dir().as_deref(),
     )
+}
+
+/// A model named by a setting other than `model` (an escalation target): `NIB_MODEL`
+/// does not override it.
+pub fn resolve_named(name: &str) -> Result<ResolvedModel, ModelError> {
+    resolve_from(None, Some(name), &models_dir(), env::home_dir().as_deref())
 }
 
 /// Cheap check before loading (no full hash): the file exists, its size matches the manifest

@@ -34,6 +34,20 @@ pub fn pull_model() {
     });
 }
 
+/// nib's server in this process with these settings (e.g. another `model`), loaded.
+pub async fn server_with(settings: Value) -> LspClient {
+    pull_model();
+    // SAFETY: no test sets NIB_MODEL; children of the stdio tests run without it.
+    unsafe { std::env::remove_var("NIB_MODEL") };
+    let client = LspClient::in_process();
+    client
+        .initialize(serde_json::json!({}), settings)
+        .await
+        .unwrap();
+    wait_for_model(&client).await;
+    client
+}
+
 /// A `file://` URI for a made-up path.
 pub fn uri(name: &str) -> String {
     format!("file:///project/{name}")

@@ -31,6 +31,10 @@ export interface ExtensionSettings {
   contextTokens: number | null;
   deadlineMs: number | null;
   minConfidence: number;
+  /** The larger model unsure requests go to: a model name or a server object; `null` for none. */
+  escalateTo: unknown;
+  /** `never`, `low-confidence` or `always`. */
+  escalate: string;
   /** Per-language switches keyed by VS Code language id (nib's ids are accepted too). */
   languages: Record<string, unknown>;
 }
@@ -47,6 +51,8 @@ export const NIB_KEYS = {
   contextTokens: 'context_tokens',
   deadlineMs: 'deadline_ms',
   minConfidence: 'min_confidence',
+  escalateTo: 'escalate_to',
+  escalate: 'escalate',
   languages: 'languages',
 } as const satisfies Partial<Record<keyof ExtensionSettings, string>>;
 

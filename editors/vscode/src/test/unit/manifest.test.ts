@@ -54,8 +54,8 @@ test('engine, types and entry point agree', () => {
   assert.ok(fs.existsSync(path.join(extensionRoot, 'out', 'extension.js')), 'compile first: npm run compile');
 });
 
-test('an untrusted workspace cannot choose the binary, the model file or an adapter manifest', () => {
+test('an untrusted workspace cannot choose the binary, the model file, an adapter manifest or where code is sent', () => {
   const untrusted = manifest.capabilities.untrustedWorkspaces;
   assert.equal(untrusted.supported, 'limited');
-  assert.deepEqual(untrusted.restrictedConfigurations?.sort(), ['nib.adapter', 'nib.model', 'nib.path']);
+  assert.deepEqual(untrusted.restrictedConfigurations?.sort(), ['nib.adapter', 'nib.escalateTo', 'nib.model', 'nib.path']);
 });

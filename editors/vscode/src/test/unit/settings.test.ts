@@ -18,6 +18,7 @@ describe('toNibSettings', () => {
     assert.deepEqual(toNibSettings(defaultSettings()), {
       adapter: 'auto',
       min_confidence: 0,
+      escalate: 'low-confidence',
       languages: { python: true, javascript: true, typescript: true, tsx: true, rust: true, go: true },
     });
   });
@@ -33,6 +34,8 @@ describe('toNibSettings', () => {
       contextTokens: 512,
       deadlineMs: 500,
       minConfidence: 0.3,
+      escalateTo: { url: 'http://127.0.0.1:8080', api: 'llama-server' },
+      escalate: 'always',
       languages: { python: false },
     };
     assert.deepEqual(toNibSettings(settings), {
@@ -43,6 +46,8 @@ describe('toNibSettings', () => {
       context_tokens: 512,
       deadline_ms: 500,
       min_confidence: 0.3,
+      escalate_to: { url: 'http://127.0.0.1:8080', api: 'llama-server' },
+      escalate: 'always',
       languages: { python: false },
     });
   });

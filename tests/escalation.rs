@@ -1,0 +1,183 @@
+//! Escalation to a larger model, end to end: a local one loaded in-process when first
+//! needed, and llama.cpp's own server (built from source by scripts/llama-server and
+//! started on loopback), which is killed mid-test and survived.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use nib::completion::Escalation;
+use nib::lsp::harness::LspClient;
+use serde_json::{Value, json};
+
+use common::server_with;
+
+/// The default model, with a generation deadline that never cuts a suggestion short.
+fn settings(escalation: Value) -> Value {
+    let mut settings = json!({"deadline_ms": 60_000, "cold_tokens": 0});
+    for (k, v) in escalation.as_object().unwrap() {
+        settings[k] = v.clone();
+    }
+    settings
+}
+
+const SOURCE: &str = "import math\n\n\ndef circle_area(radius):\n    return math.pi * radius ** 2\n\n\ndef circle_circumference(radius):\n    return \n";
+
+/// A suggestion at the end of the file (the body of `circle_circumference`), and what
+/// came of asking the larger model for it.
+async fn ask(client: &LspClient, uri: &str) -> (String, Option<Escalation>) {
+    let answer = client.inline_completion(uri, 8, 11).await.unwrap();
+    let timings = client.completer().await.last_timings().unwrap();
+    (common::insert_text(&answer), timings.escalation)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_larger_local_model_is_loaded_when_first_needed_and_answers() {
+    // The larger tier is the default model loaded a second time: the same prompt, so the
+    // same answer, whichever of the two gives it.
+    let client = server_with(settings(json!({
+        "escalate": "always",
+        "escalate_to": {"model": "qwen2.5-coder-0.5b-code", "timeout_ms": 60_000},
+    })))
+    .await;
+    let uri = common::uri("circles.py");
+    client.open(&uri, "python", SOURCE).await;
+    let (local, _) = {
+        // Until the tier has loaded its model, the small model's answer is shown.
+        let mut tries = 0;
+        loop {
+            let (text, escalation) = ask(&client, &uri).await;
+            let escalation = escalation.expect("every request is escalated");
+            assert_eq!(escalation.target, "qwen2.5-coder-0.5b-code");
+            if escalation.used {
+                break (text, escalation);
+            }
+            assert!(
+                escalation
+                    .failed
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("loading"),
+                "{escalation:?}"
+            );
+            tries += 1;
+            assert!(tries < 600, "the larger model never answered");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    assert!(local.contains("math.pi"), "{local:?}");
+    assert_eq!(client.completer().await.counters().escalation_answers, 1);
+
+    // Confident enough, the request stays with the small model.
+    let settings = settings(json!({
+        "escalate_to": "qwen2.5-coder-0.5b-code",
+        "escalate_below": 0.0,
+    }));
+    client.configure(settings).await;
+    let (text, escalation) = ask(&client, &uri).await;
+    assert_eq!(text, local);
+    assert_eq!(escalation, None);
+}
+
+/// llama-server, built once from llama.cpp's sources (scripts/llama-server, cached).
+fn llama_server_binary() -> PathBuf {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/llama-server");
+    let out = Command::new("bash")
+        .arg(script)
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run scripts/llama-server");
+    assert!(out.status.success(), "scripts/llama-server failed");
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+/// The default model's file in nib's cache.
+fn default_model_file() -> PathBuf {
+    nib::model::resolve_named("qwen2.5-coder-0.5b-code")
+        .unwrap()
+        .path
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts llama-server on a free loopback port and waits until it is ready.
+async fn start_llama_server() -> (KillOnDrop, String) {
+    let binary = llama_server_binary();
+    common::pull_model();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(binary)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "-m"])
+        .arg(default_model_file())
+        .args(["-c", "4096", "-t", "2", "--parallel", "1", "--no-webui"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start llama-server");
+    let server = KillOnDrop(child);
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..600 {
+        let health = ureq::get(&format!("{url}/health")).call();
+        if health.is_ok_and(|r| r.status() == 200) {
+            return (server, url);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("llama-server did not become ready at {url}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn low_confidence_requests_go_to_a_real_llama_server_which_may_die() {
+    let (mut server, url) = start_llama_server().await;
+    let target = json!({"url": url, "api": "llama-server", "timeout_ms": 60_000});
+    let client = server_with(settings(json!({
+        "escalate_to": target,
+        "escalate_below": 1.0,
+    })))
+    .await;
+    let uri = common::uri("circles.py");
+    client.open(&uri, "python", SOURCE).await;
+
+    // Less sure than 1.0: llama-server answers, with the same model and a prompt of its
+    // own making from the same context.
+    let (remote, escalation) = ask(&client, &uri).await;
+    let escalation = escalation.expect("escalated");
+    assert_eq!(escalation.target, url);
+    assert!(escalation.used, "{escalation:?}");
+    assert!(remote.contains("math.pi"), "{remote:?}");
+
+    // Sure enough: the server is not asked.
+    let mut settings_now = settings(json!({"escalate_to": target, "escalate_below": 0.0}));
+    client.configure(settings_now.clone()).await;
+    let (local, escalation) = ask(&client, &uri).await;
+    assert_eq!(escalation, None);
+    assert!(local.contains("math.pi"), "{local:?}");
+
+    // The server dies: the small model's answer is shown, and the dead server is tried
+    // once, then left to rest rather than asked on every keystroke.
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    settings_now["escalate_below"] = json!(1.0);
+    client.configure(settings_now).await;
+    let (text, escalation) = ask(&client, &uri).await;
+    assert_eq!(text, local);
+    let failed = escalation.unwrap().failed.expect("the dead server failed");
+    assert!(!failed.contains("trying again"), "{failed}");
+    let (text, escalation) = ask(&client, &uri).await;
+    assert_eq!(text, local);
+    let resting = escalation.unwrap().failed.unwrap();
+    assert!(resting.contains("trying again"), "{resting}");
+}
