@@ -181,3 +181,38 @@ async fn low_confidence_requests_go_to_a_real_llama_server_which_may_die() {
     let resting = escalation.unwrap().failed.unwrap();
     assert!(resting.contains("trying again"), "{resting}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benchmark_types_against_llama_server_as_llama_vim_does() {
+    let (_server, url) = start_llama_server().await;
+    let addr = url.trim_start_matches("http://").parse().unwrap();
+    // SAFETY: no test in this binary sets NIB_MODEL.
+    unsafe { std::env::remove_var("NIB_MODEL") };
+    let options = nib::bench::Options {
+        corpus: "tests/fixtures/bench".into(),
+        settings: json!({}),
+        lines_per_file: 1,
+        seed: 3,
+        baseline: false,
+        cold: false,
+        soak: None,
+        speculative: false,
+        infill: false,
+        peer: Some(addr),
+        load_timeout: Duration::from_secs(120),
+    };
+    let report = nib::bench::run(&options).await.unwrap();
+    let peer = report.peer.as_ref().expect("the peer was typed against");
+    assert_eq!(peer.requests, report.nib.requests, "the same typing");
+    assert!(peer.answered > 0 && peer.suggested > 0, "{peer:?}");
+    let json = report.json();
+    assert!(json["peer_speedup_p50"].is_number(), "{json}");
+    assert!(report.table().contains("llama-server"));
+
+    let elsewhere = nib::bench::Options {
+        peer: Some("10.1.2.3:8080".parse().unwrap()),
+        ..options
+    };
+    let refused = nib::bench::run(&elsewhere).await.unwrap_err();
+    assert!(refused.to_string().contains("this machine"), "{refused}");
+}

@@ -423,6 +423,7 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
         soak: None,
         speculative: true,
         infill: true,
+        peer: None,
         load_timeout: Duration::from_secs(120),
     };
     let report = nib::bench::run(&options).await.unwrap();

@@ -36,6 +36,9 @@ pub struct Options {
     pub speculative: bool,
     /// Also type the same lines through `nib http`'s `/infill`, as llama.vim asks.
     pub infill: bool,
+    /// Also type the same lines against the llama-server listening here, driven as
+    /// llama.vim drives it (`/infill` with `cache_prompt`): the strongest local peer.
+    pub peer: Option<std::net::SocketAddr>,
     /// Longest wait for the model to load.
     pub load_timeout: Duration,
 }
@@ -60,6 +63,12 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         options.corpus.display()
     );
     let timeout = options.load_timeout;
+    if let Some(addr) = options.peer {
+        anyhow::ensure!(
+            addr.ip().is_loopback(),
+            "--peer {addr}: the peer must listen on this machine (127.0.0.1 or ::1)"
+        );
+    }
 
     eprintln!(
         "nib: typing {} lines of {} files",
@@ -105,6 +114,22 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         None
     };
 
+    let peer = match options.peer {
+        Some(addr) => {
+            eprintln!(
+                "nib: the same typing against llama-server at {addr}, as llama.vim drives it"
+            );
+            let (client, completer) = typing::start(options.settings.clone(), timeout).await?;
+            let mut figures =
+                type_all(typing::Via::Infill(addr), &completer, &corpus, options).await?;
+            client.shutdown().await;
+            // Its CPU is spent in another process, which this one cannot see.
+            figures.cpu_ms_per_keystroke = f64::NAN;
+            Some(figures)
+        }
+        None => None,
+    };
+
     let baseline = if options.baseline {
         eprintln!("nib: the same typing with the baseline (no reuse)");
         let mut settings = options.settings.clone();
@@ -121,6 +146,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         nib,
         baseline,
         infill,
+        peer,
         cold_ms,
         new_spot,
         soak,

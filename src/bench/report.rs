@@ -195,6 +195,8 @@ pub struct Report {
     pub baseline: Option<ModeFigures>,
     /// The same typing through `nib http`'s `/infill`.
     pub infill: Option<ModeFigures>,
+    /// The same typing against llama-server, as llama.vim drives it.
+    pub peer: Option<ModeFigures>,
     /// First request on a newly opened file of about 1,000 lines, in ms.
     pub cold_ms: Option<f64>,
     pub new_spot: Option<NewSpotFigures>,
@@ -277,6 +279,13 @@ impl Report {
         if let Some(infill) = &self.infill {
             out["infill"] = infill.json();
         }
+        if let Some(peer) = &self.peer {
+            out["peer"] = peer.json();
+            out["peer_pause_p50_ms"] = json!(round(peer.pause_p50_ms));
+            out["peer_p50_ms"] = json!(round(peer.p50_ms));
+            out["peer_speedup_p50"] =
+                json!((self.nib.p50_ms > 0.0).then(|| round2(peer.p50_ms / self.nib.p50_ms)));
+        }
         if let Some(cold) = self.cold_ms {
             out["cold_ms"] = json!(round(cold));
         }
@@ -328,21 +337,26 @@ impl Report {
     }
 
     pub fn table(&self) -> String {
-        // nib over LSP, the baseline, and nib over /infill when they ran ("-" for one that did not).
-        let modes = [
-            Some(&self.nib),
-            self.baseline.as_ref(),
-            self.infill.as_ref(),
+        // nib over LSP and the baseline ("-" when it did not run), then nib over /infill
+        // and the llama-server peer when they ran.
+        let mut modes = vec![
+            ("nib", Some(&self.nib)),
+            ("baseline", self.baseline.as_ref()),
         ];
-        let shown = if self.infill.is_some() { 3 } else { 2 };
+        for (name, mode) in [("via /infill", &self.infill), ("llama-server", &self.peer)] {
+            if let Some(mode) = mode {
+                modes.push((name, Some(mode)));
+            }
+        }
+        let shown = modes.len();
         let mut rows = vec![(
             "",
-            ["nib", "baseline", "via /infill"][..shown]
+            modes
                 .iter()
-                .map(|s| s.to_string())
+                .map(|(name, _)| name.to_string())
                 .collect::<Vec<_>>(),
         )];
-        let cell = |f: Cell, i: usize| modes[i].map_or("-".to_string(), f);
+        let cell = |f: Cell, i: usize| modes[i].1.map_or("-".to_string(), f);
         let lines: [(&str, Cell); 12] = [
             ("pause latency p50 / p95 (ms)", |m| {
                 format!("{:.0} / {:.0}", m.pause_p50_ms, m.pause_p95_ms)
@@ -366,7 +380,11 @@ impl Report {
                 )
             }),
             ("CPU ms per keystroke", |m| {
-                format!("{:.0}", m.cpu_ms_per_keystroke)
+                if m.cpu_ms_per_keystroke.is_nan() {
+                    "-".into() // another process's
+                } else {
+                    format!("{:.0}", m.cpu_ms_per_keystroke)
+                }
             }),
             ("model runs on one thread / all", |m| {
                 format!("{} / {}", m.one_thread_runs, m.model_runs)
@@ -393,6 +411,15 @@ impl Report {
         }
         if let Some(s) = self.speedup(|m| m.p95_ms) {
             out.push_str(&format!("speed-up at p95 (baseline / nib): {s:.1}x\n"));
+        }
+        if let Some(peer) = &self.peer
+            && self.nib.p50_ms > 0.0
+        {
+            out.push_str(&format!(
+                "llama-server / nib at p50: {:.1}x, at a pause p50: {:.1}x\n",
+                peer.p50_ms / self.nib.p50_ms,
+                peer.pause_p50_ms / self.nib.pause_p50_ms.max(f64::EPSILON)
+            ));
         }
         if let Some(cold) = self.cold_ms {
             out.push_str(&format!(

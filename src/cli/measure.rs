@@ -68,6 +68,11 @@ pub(crate) struct BenchArgs {
     /// Also type the same lines through `nib http`'s /infill, as llama.vim asks.
     #[arg(long)]
     infill: bool,
+    /// Also type the same lines against a llama-server on this machine (e.g.
+    /// 127.0.0.1:8080; scripts/llama-server builds one), driven as llama.vim drives it:
+    /// /infill with cache_prompt, the previous request dropped at each key.
+    #[arg(long, value_name = "ADDR")]
+    peer: Option<std::net::SocketAddr>,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
@@ -120,6 +125,7 @@ pub(crate) fn bench(args: BenchArgs) -> Result<()> {
         soak: args.soak.map(Duration::from_secs),
         speculative: args.speculative,
         infill: args.infill,
+        peer: args.peer,
         load_timeout: Duration::from_secs(120),
     };
     let report = runtime()?.block_on(nib::bench::run(&options))?;
