@@ -189,17 +189,8 @@ async fn the_benchmark_types_against_llama_server_as_llama_vim_does() {
     // SAFETY: no test in this binary sets NIB_MODEL.
     unsafe { std::env::remove_var("NIB_MODEL") };
     let options = nib::bench::Options {
-        corpus: "tests/fixtures/bench".into(),
-        settings: json!({}),
-        lines_per_file: 1,
-        seed: 3,
-        baseline: false,
-        cold: false,
-        soak: None,
-        speculative: false,
-        infill: false,
         peer: Some(addr),
-        load_timeout: Duration::from_secs(120),
+        ..common::tiny_bench()
     };
     let report = nib::bench::run(&options).await.unwrap();
     let peer = report.peer.as_ref().expect("the peer was typed against");

@@ -414,17 +414,10 @@ async fn the_benchmark_runs_a_tiny_corpus_with_its_baseline() {
     common::pull_model();
     unsafe { std::env::remove_var("NIB_MODEL") };
     let options = nib::bench::Options {
-        corpus: "tests/fixtures/bench".into(),
-        settings: json!({}),
-        lines_per_file: 1,
-        seed: 3,
         baseline: true,
-        cold: false,
-        soak: None,
         speculative: true,
         infill: true,
-        peer: None,
-        load_timeout: Duration::from_secs(120),
+        ..common::tiny_bench()
     };
     let report = nib::bench::run(&options).await.unwrap();
     let json = report.json();

@@ -48,6 +48,23 @@ pub async fn server_with(settings: Value) -> LspClient {
     client
 }
 
+/// `nib bench` on the tiny corpus of tests/fixtures/bench, one line a file, nothing else.
+pub fn tiny_bench() -> nib::bench::Options {
+    nib::bench::Options {
+        corpus: "tests/fixtures/bench".into(),
+        settings: serde_json::json!({}),
+        lines_per_file: 1,
+        seed: 3,
+        baseline: false,
+        cold: false,
+        soak: None,
+        speculative: false,
+        infill: false,
+        peer: None,
+        load_timeout: Duration::from_secs(120),
+    }
+}
+
 /// A `file://` URI for a made-up path.
 pub fn uri(name: &str) -> String {
     format!("file:///project/{name}")
