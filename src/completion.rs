@@ -92,6 +92,20 @@ struct Prepared {
     context_ms: f64,
 }
 
+impl Prepared {
+    /// What is worth showing of a model's text for this request, `finish` saying how its
+    /// generation ended: the same for the small model and a larger one.
+    fn clean(
+        &self,
+        generated: &str,
+        finish: crate::engine::Finish,
+    ) -> Option<postprocess::Cleaned> {
+        let context = &self.context;
+        let text = postprocess::complete_lines(generated, finish, &context.mode);
+        postprocess::clean(&text, &context.mode, &context.prefix, &context.suffix)
+    }
+}
+
 /// How long the frameworks found for a document are trusted before its imports are read again.
 const DETECT_EVERY: Duration = Duration::from_secs(5);
 
@@ -326,12 +340,7 @@ impl Completer {
             return Ok(None);
         };
         let context = &prepared.context;
-        let clean = |generation: &crate::engine::Generation| {
-            let text =
-                postprocess::complete_lines(&generation.text, generation.finish, &context.mode);
-            postprocess::clean(&text, &context.mode, &context.prefix, &context.suffix)
-        };
-        let mut cleaned = clean(&generation);
+        let mut cleaned = prepared.clean(&generation.text, generation.finish);
         // The model may skip the line at the cursor and write the one after it, which is
         // there already: it is asked once more with that line ruled out.
         if cleaned.is_none()
@@ -340,7 +349,7 @@ impl Completer {
                 .run_model(&prepared, &settings, &request, Some(line))
                 .await?
         {
-            cleaned = clean(&again);
+            cleaned = prepared.clean(&again.text, again.finish);
             generation = again;
         }
         let least = self.least_confidence(&settings, &generation);

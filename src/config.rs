@@ -223,7 +223,8 @@ impl Settings {
     }
 }
 
-fn error(key: &str, problem: &str) -> SettingsError {
+/// The error for setting `key` (a dotted path for a nested one).
+pub(crate) fn error(key: &str, problem: &str) -> SettingsError {
     SettingsError {
         key: key.to_string(),
         problem: problem.to_string(),

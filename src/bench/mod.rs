@@ -76,7 +76,13 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         corpus.len()
     );
     let (client, completer) = typing::start(options.settings.clone(), timeout).await?;
-    let nib = type_all(typing::Via::Lsp(&client), &completer, &corpus, options).await?;
+    let nib = type_all(
+        typing::Via::Lsp(&client),
+        Some(&completer),
+        &corpus,
+        options,
+    )
+    .await?;
 
     let cold_ms = match corpus.iter().find(|f| f.name == COLD_FILE) {
         Some(file) if options.cold => Some(typing::cold_request(&client, file, COLD_LINE).await?),
@@ -119,10 +125,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
             eprintln!(
                 "nib: the same typing against llama-server at {addr}, as llama.vim drives it"
             );
-            let (client, completer) = typing::start(options.settings.clone(), timeout).await?;
-            let mut figures =
-                type_all(typing::Via::Infill(addr), &completer, &corpus, options).await?;
-            client.shutdown().await;
+            let mut figures = type_all(typing::Via::Infill(addr), None, &corpus, options).await?;
             // Its CPU is spent in another process, which this one cannot see.
             figures.cpu_ms_per_keystroke = f64::NAN;
             Some(figures)
@@ -135,7 +138,13 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         let mut settings = options.settings.clone();
         settings["reuse"] = json!(false);
         let (client, completer) = typing::start(settings, timeout).await?;
-        let baseline = type_all(typing::Via::Lsp(&client), &completer, &corpus, options).await?;
+        let baseline = type_all(
+            typing::Via::Lsp(&client),
+            Some(&completer),
+            &corpus,
+            options,
+        )
+        .await?;
         client.shutdown().await;
         Some(baseline)
     } else {
@@ -231,7 +240,7 @@ async fn new_spots(
 /// The typing simulation over the whole corpus, the same lines and gaps for every mode.
 async fn type_all(
     via: typing::Via<'_>,
-    completer: &crate::completion::Completer,
+    completer: Option<&crate::completion::Completer>,
     corpus: &[corpus::CorpusFile],
     options: &Options,
 ) -> anyhow::Result<ModeFigures> {
@@ -272,7 +281,7 @@ async fn via_infill(
         crate::engine::EngineStatus::Failed(message) => anyhow::bail!("{message}"),
         crate::engine::EngineStatus::Loading => anyhow::bail!("the model did not load in time"),
     }
-    let figures = type_all(typing::Via::Infill(addr), &completer, corpus, options).await;
+    let figures = type_all(typing::Via::Infill(addr), Some(&completer), corpus, options).await;
     let _ = stop.send(());
     server.await??;
     figures
@@ -310,7 +319,7 @@ async fn soak(
     while Instant::now() < until {
         let run = typing::type_corpus(
             typing::Via::Lsp(client),
-            completer,
+            Some(completer),
             corpus,
             1,
             &mut rng,

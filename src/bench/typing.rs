@@ -87,16 +87,18 @@ pub async fn start(
 }
 
 /// Types `lines_per_file` lines of every corpus file, each in a newly opened document;
-/// stops early once `until` passes.
+/// stops early once `until` passes. `completer`: nib's, whose counters the run reports
+/// (`None` for a peer, another program).
 pub async fn type_corpus(
     via: Via<'_>,
-    completer: &Completer,
+    completer: Option<&Completer>,
     corpus: &[CorpusFile],
     lines_per_file: usize,
     rng: &mut Rng,
     until: Option<Instant>,
 ) -> anyhow::Result<Run> {
-    let before = completer.counters();
+    let counters = || completer.map(Completer::counters).unwrap_or_default();
+    let before = counters();
     let cpu_before = cpu_seconds();
     let mut run = Run::default();
     let mut n = 0;
@@ -111,7 +113,7 @@ pub async fn type_corpus(
         }
     }
     run.cpu_seconds = cpu_seconds() - cpu_before;
-    run.counters = completer.counters() - before;
+    run.counters = counters() - before;
     Ok(run)
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::{Completer, Escalation, Prepared, Request};
 use crate::config::Settings;
 use crate::context::Mode;
-use crate::engine::{CancelFlag, EngineError, Finish, Generate};
+use crate::engine::{CancelFlag, CancelOnDrop, EngineError, Finish, Generate};
 use crate::postprocess::{self, Cleaned};
 use crate::prompt;
 use crate::remote::local::LocalTier;
@@ -115,6 +115,7 @@ impl Completer {
         let mode = prepared.context.mode.clone();
         let stop = Arc::clone(&tier.stop);
         let cancel = CancelFlag::default();
+        // A generation the request stopped waiting for is cancelled.
         let _cancel_on_drop = CancelOnDrop(cancel.clone());
         let budgets = settings.request_budgets(&tier.defaults, super::extent(&mode), request.caps);
         let job = Generate {
@@ -141,13 +142,8 @@ impl Completer {
                 EngineError::Loading => format!("{name} is still loading"),
                 e => e.to_string(),
             })?;
-        let text = postprocess::complete_lines(
-            &generation.text,
-            generation.finish,
-            &prepared.context.mode,
-        );
         Ok(Escalated {
-            cleaned: self.clean_for(prepared, &text),
+            cleaned: prepared.clean(&generation.text, generation.finish),
             confidence: Some(generation.confidence),
         })
     }
@@ -183,25 +179,10 @@ impl Completer {
             Some(end) => &text[..end],
             None => &text,
         };
-        let text = postprocess::complete_lines(text, Finish::Stop, &context.mode);
         Ok(Escalated {
-            cleaned: self.clean_for(prepared, &text),
+            cleaned: prepared.clean(text, Finish::Stop),
             confidence: None,
         })
-    }
-
-    fn clean_for(&self, prepared: &Prepared, text: &str) -> Option<Cleaned> {
-        let context = &prepared.context;
-        postprocess::clean(text, &context.mode, &context.prefix, &context.suffix)
-    }
-}
-
-/// Cancels a generation the request stopped waiting for.
-struct CancelOnDrop(CancelFlag);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        self.0.cancel();
     }
 }
 

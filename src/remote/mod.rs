@@ -10,7 +10,7 @@ pub mod server;
 
 use serde_json::Value;
 
-use crate::config::SettingsError;
+use crate::config::{SettingsError, error as problem};
 
 /// When a request goes to the larger model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,15 +70,9 @@ impl Escalate {
     pub fn from_json(key: &str, v: &Value) -> Result<Option<Escalate>, SettingsError> {
         match v {
             Value::Null => Ok(None),
-            Value::String(s) => match s.as_str() {
-                "never" => Ok(Some(Escalate::Never)),
-                "low-confidence" => Ok(Some(Escalate::LowConfidence)),
-                "always" => Ok(Some(Escalate::Always)),
-                _ => Err(problem(
-                    key,
-                    "expected \"never\", \"low-confidence\" or \"always\"",
-                )),
-            },
+            Value::String(s) if s == "never" => Ok(Some(Escalate::Never)),
+            Value::String(s) if s == "low-confidence" => Ok(Some(Escalate::LowConfidence)),
+            Value::String(s) if s == "always" => Ok(Some(Escalate::Always)),
             _ => Err(problem(
                 key,
                 "expected \"never\", \"low-confidence\" or \"always\"",
@@ -177,13 +171,6 @@ impl Target {
                 "expected a model name or a server {\"url\": ..., \"api\": ...}",
             )),
         }
-    }
-}
-
-fn problem(key: &str, problem: &str) -> SettingsError {
-    SettingsError {
-        key: key.to_string(),
-        problem: problem.to_string(),
     }
 }
 
