@@ -23,7 +23,7 @@ use dashmap::DashMap;
 
 use crate::adapter::{self, Adapter, Choice};
 use crate::config::{Budgets, Caps, Extent, Settings};
-use crate::context::{self, Budget, Context, Definition, Mode, Source};
+use crate::context::{self, Budget, Context, Definition, Mode, Source, TokenCounter};
 use crate::document::Snapshot;
 use crate::engine::{CancelFlag, Engine, EngineError, Prefill};
 use crate::framework::Detector;
@@ -81,6 +81,8 @@ pub enum CompletionError {
 struct Prepared {
     text: String,
     cursor: usize,
+    /// `text` is the whole document (not a window of a huge one), so its tree applies.
+    whole: bool,
     context: Context,
     prompt: prompt::Prompt,
     /// The same prompt with the short window of `cold_tokens`, for a new spot.
@@ -152,7 +154,7 @@ impl Completer {
             prompt: model.prompt.clone(),
             defaults: model.defaults,
             slot_tokens: None,
-            confidence: model.confidence,
+            confidence: model.confidence.clone(),
             escalation: escalate::Targets::default(),
             stop: model.stop.clone().into(),
             settings,
@@ -358,8 +360,16 @@ impl Completer {
             .map(|cleaned| (cleaned, generation.confidence));
         // Unsure, the small model hands the request to the larger one (`escalate_to`),
         // whose answer is shown when it comes in time.
+        let chance = self
+            .confidence
+            .chance(generation.confidence, &generation.signals);
         let escalation = match self
-            .escalate(&prepared, &settings, &request, shown.as_ref().map(|s| s.1))
+            .escalate(
+                &prepared,
+                &settings,
+                &request,
+                shown.as_ref().map(|_| chance),
+            )
             .await
         {
             Some((mut escalation, answer)) => {
@@ -380,6 +390,8 @@ impl Completer {
             total_ms: ms(started),
             finish: Some(generation.finish),
             confidence: generation.confidence,
+            chance,
+            signals: generation.signals,
             typed_through: false,
             escalation,
         };
@@ -439,16 +451,7 @@ impl Completer {
         let others = self.other_definitions(request);
         let count = self.token_counter();
         let path = prompt::display_path(&request.uri);
-        let source = Source {
-            path: &path,
-            text: &text,
-            tree: if whole {
-                request.document.tree.as_ref()
-            } else {
-                None
-            },
-            language: request.document.language.as_deref(),
-        };
+        let source = source(request, &path, &text, whole);
         let code_after = !text[cursor..].trim().is_empty();
         let (_, adapter) = self.adapter_for(&request.uri, &request.document, settings, code_after);
         let spec = adapter.map_or(&self.prompt, |a| &a.manifest.prompt);
@@ -474,6 +477,7 @@ impl Completer {
         Ok(Some(Prepared {
             text,
             cursor,
+            whole,
             context,
             prompt,
             cold,
@@ -481,6 +485,22 @@ impl Completer {
             budgets,
             context_ms: ms(started),
         }))
+    }
+
+    /// The request's context built again for another model's prompt budget, counted with
+    /// `count` (a server's own tokenizer).
+    fn context_within(
+        &self,
+        request: &Request,
+        prepared: &Prepared,
+        context_tokens: u32,
+        count: TokenCounter,
+    ) -> Context {
+        let path = prompt::display_path(&request.uri);
+        let source = source(request, &path, &prepared.text, prepared.whole);
+        let others = self.other_definitions(request);
+        let budget = context_budget(&self.prompt, context_tokens);
+        context::build(&source, prepared.cursor, &others, budget, count)
     }
 
     /// Counts tokens with the model's tokenizer (estimates while it loads).
@@ -523,6 +543,21 @@ impl Completer {
 }
 
 /// How the context of a prompt laid out by `spec` is cut to `budgets`.
+/// The document of a request as context building reads it: `text` with the document's
+/// tree when it is the `whole` document.
+fn source<'a>(request: &'a Request, path: &'a str, text: &'a str, whole: bool) -> Source<'a> {
+    Source {
+        path,
+        text,
+        tree: if whole {
+            request.document.tree.as_ref()
+        } else {
+            None
+        },
+        language: request.document.language.as_deref(),
+    }
+}
+
 fn context_budget(spec: &PromptSpec, context_tokens: u32) -> Budget {
     let tokens = context_tokens as usize;
     Budget {

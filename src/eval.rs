@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::bench::report::percentile;
 
 pub mod curve;
+pub mod fit;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -68,6 +69,10 @@ pub struct Outcome {
     /// new spot; `None` when the model did not run.
     pub confidence: Option<f32>,
     pub cold: bool,
+    /// Its chance of being right by the model's confidence model (what escalation
+    /// compares with `escalate_below`), and the signals that was computed from.
+    pub chance: Option<f32>,
+    pub signals: Option<crate::engine::Signals>,
     /// The larger model was asked (`escalate_to`), and its answer is the suggestion.
     pub escalated: bool,
     pub escalation_used: bool,
@@ -220,6 +225,8 @@ impl Report {
                     "latency_ms": round1(o.latency_ms),
                     "confidence": o.confidence.map(|c| (c * 1000.0).round() / 1000.0),
                     "cold": o.cold,
+                    "chance": o.chance.map(|c| (c * 1000.0).round() / 1000.0),
+                    "signals": o.signals,
                     "escalated": o.escalated,
                     "escalation_used": o.escalation_used,
                     "escalation_ms": round1(o.escalation_ms),
@@ -384,7 +391,9 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
             line_start,
             latency_ms,
             confidence: ran.as_ref().map(|t| t.confidence),
-            cold: ran.is_some_and(|t| t.engine.cold),
+            cold: ran.as_ref().is_some_and(|t| t.engine.cold),
+            chance: ran.as_ref().map(|t| t.chance),
+            signals: ran.as_ref().map(|t| t.signals),
             escalated: escalation.is_some(),
             escalation_used: escalation.as_ref().is_some_and(|e| e.used),
             escalation_ms: escalation.as_ref().map_or(0.0, |e| e.ms),
@@ -452,6 +461,8 @@ mod tests {
             latency_ms: 10.0,
             confidence: None,
             cold: false,
+            chance: None,
+            signals: None,
             escalated: false,
             escalation_used: false,
             escalation_ms: 0.0,

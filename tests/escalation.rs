@@ -4,9 +4,11 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use nib::completion::Escalation;
@@ -206,4 +208,136 @@ async fn the_benchmark_types_against_llama_server_as_llama_vim_does() {
     };
     let refused = nib::bench::run(&elsewhere).await.unwrap_err();
     assert!(refused.to_string().contains("this machine"), "{refused}");
+}
+
+/// A loopback listener that answers every request as an OpenAI-shaped server would and
+/// hands over each request's JSON body: what nib sent, to look at.
+fn recording_server() -> (String, mpsc::Receiver<Value>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (sent, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line.trim().is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let answer = r#"{"choices":[{"text":"2 * math.pi * radius"}]}"#;
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            )
+            .unwrap();
+            if sent.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    (url, received)
+}
+
+/// A tokenizer.json whose every word and every run of punctuation is one token.
+fn word_tokenizer(dir: &std::path::Path) -> PathBuf {
+    let path = dir.join("tokenizer.json");
+    let json = json!({
+        "version": "1.0", "truncation": null, "padding": null, "added_tokens": [],
+        "normalizer": null, "pre_tokenizer": {"type": "Whitespace"},
+        "post_processor": null, "decoder": null,
+        "model": {"type": "WordLevel", "vocab": {"[UNK]": 0}, "unk_token": "[UNK]"}
+    });
+    std::fs::write(&path, json.to_string()).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_servers_prompt_is_budgeted_in_its_own_tokens() {
+    let (url, sent) = recording_server();
+    let dir = tempfile::tempdir().unwrap();
+    let tokenizer = word_tokenizer(dir.path());
+    let target = |context_tokens: u64| {
+        json!({"url": url, "api": "openai", "model": "big", "timeout_ms": 60_000,
+               "context_tokens": context_tokens, "tokenizer": tokenizer})
+    };
+    let client = server_with(settings(json!({
+        "escalate_to": target(128),
+        "escalate": "always",
+    })))
+    .await;
+    let uri = common::uri("circles.py");
+    // Five hundred functions above the cursor: far more than either budget.
+    let mut source = String::from("import math\n\n");
+    for i in 0..500 {
+        source.push_str(&format!(
+            "\ndef area_{i}(radius):\n    return {i} * radius\n\n"
+        ));
+    }
+    source.push_str("\ndef circle_circumference(radius):\n    return \n");
+    let line = source.lines().count() as u32 - 1;
+    client.open(&uri, "python", &source).await;
+    let words = |prompt: &str| {
+        prompt
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .filter(|w| !w.is_empty())
+            .count()
+    };
+
+    let answer = client.inline_completion(&uri, line, 11).await.unwrap();
+    assert_eq!(common::insert_text(&answer), "2 * math.pi * radius");
+    let small = sent.recv_timeout(Duration::from_secs(60)).unwrap();
+    let small = small["prompt"].as_str().unwrap().to_string();
+    // The word tokenizer counts words and punctuation runs, so a prompt within 128 of its
+    // tokens has fewer than 128 words (the FIM markers come on top).
+    assert!(words(&small) <= 128, "{} words: {small}", words(&small));
+    assert!(
+        small.contains("def circle_circumference(radius):"),
+        "{small}"
+    );
+
+    client
+        .configure(settings(
+            json!({"escalate_to": target(4096), "escalate": "always"}),
+        ))
+        .await;
+    client.inline_completion(&uri, line, 11).await.unwrap();
+    let large = sent.recv_timeout(Duration::from_secs(60)).unwrap();
+    let large = large["prompt"].as_str().unwrap().to_string();
+    assert!(words(&large) <= 4096);
+    assert!(
+        words(&large) > 3 * words(&small),
+        "{} vs {} words",
+        words(&large),
+        words(&small)
+    );
+    assert!(
+        large.contains("def area_400(radius):"),
+        "a wider window reaches further up"
+    );
+
+    // A tokenizer that cannot be read: the small model's answer stands, and the reason is
+    // told.
+    let broken = json!({"url": url, "api": "openai", "model": "big", "timeout_ms": 60_000,
+                        "tokenizer": dir.path().join("missing.json")});
+    client
+        .configure(settings(
+            json!({"escalate_to": broken, "escalate": "always"}),
+        ))
+        .await;
+    client.inline_completion(&uri, line, 11).await.unwrap();
+    let timings = client.completer().await.last_timings().unwrap();
+    let failed = timings.escalation.unwrap().failed.unwrap();
+    assert!(failed.contains("missing.json"), "{failed}");
 }

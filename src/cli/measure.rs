@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::json;
 
 use super::{parse_settings, runtime};
@@ -35,6 +35,11 @@ pub(crate) struct EvalArgs {
     /// exact match of the escalated ones and of the hybrid at each threshold.
     #[arg(long)]
     confidence: bool,
+    /// Fit the model's confidence model to this run's answers (do it on benches/val) and
+    /// print the `[confidence] weights` for its manifest, how well they separate right
+    /// from wrong answers against the geometric mean, and the curve they give.
+    #[arg(long)]
+    fit_confidence: bool,
     /// Settings for nib; the default gives generation 2 s so that quality does not
     /// depend on how busy the machine is (latency is still measured), and answers every
     /// case from the full window (`"cold_tokens": 0`; with the model's short window a case
@@ -96,13 +101,34 @@ pub(crate) fn eval(args: EvalArgs) -> Result<()> {
         load_timeout: Duration::from_secs(120),
     };
     let report = runtime()?.block_on(nib::eval::run(&options))?;
-    let curve = args
-        .confidence
-        .then(|| nib::eval::curve::curve(&report.outcomes));
+    let fit = if args.fit_confidence {
+        let fit = nib::eval::fit::fit(&report.outcomes).context(
+            "no confidence model to fit: the small model's answers are all right or all wrong",
+        )?;
+        eprint!("{}", nib::eval::fit::report(&fit));
+        Some(fit)
+    } else {
+        None
+    };
+    let curve = (args.confidence || fit.is_some()).then(|| match &fit {
+        Some(fit) => nib::eval::curve::curve(&nib::eval::fit::rescored(&report.outcomes, fit)),
+        None => nib::eval::curve::curve(&report.outcomes),
+    });
     if args.json {
         let mut json = report.json();
         if let Some(curve) = &curve {
             json["confidence"] = nib::eval::curve::json(curve);
+        }
+        if let Some(fit) = &fit {
+            json["fit"] = json!({
+                "weights": fit.weights,
+                "features": nib::engine::Signals::NAMES,
+                "cases": fit.cases,
+                "right": fit.right,
+                "auc_mean": fit.auc_mean,
+                "auc_fitted": fit.auc_fitted,
+                "auc_held_out": fit.auc_held_out,
+            });
         }
         println!("{json}");
     } else {

@@ -47,7 +47,7 @@ const CANCEL_POLL: Duration = Duration::from_millis(10);
 
 impl Completer {
     /// Asks the larger model, when the settings name one and the small model's answer
-    /// calls for it (`local`: that answer's confidence, `None` when it has nothing to
+    /// calls for it (`local`: that answer's chance of being right, `None` when it has nothing to
     /// show). `None` when it was not asked; else what came of it, with its answer when it
     /// came in time.
     pub(super) async fn escalate(
@@ -154,7 +154,22 @@ impl Completer {
         prepared: &Prepared,
         request: &Request,
     ) -> Result<Escalated, String> {
-        let context = &prepared.context;
+        let server = self.escalation.server(target);
+        // A server with its own budget or tokenizer gets the context built for it.
+        let tokenizer = server.tokenizer().await?;
+        let rebuilt = (target.context_tokens.is_some() || tokenizer.is_some()).then(|| {
+            let context_tokens = target
+                .context_tokens
+                .unwrap_or(prepared.budgets.context_tokens);
+            match &tokenizer {
+                Some(t) => self.context_within(request, prepared, context_tokens, &|s| t.count(s)),
+                None => {
+                    let count = self.token_counter();
+                    self.context_within(request, prepared, context_tokens, &count)
+                }
+            }
+        });
+        let context = rebuilt.as_ref().unwrap_or(&prepared.context);
         let mut stop = self.stop.to_vec();
         if context.mode == Mode::Line {
             stop.push("\n".into());
@@ -171,7 +186,6 @@ impl Completer {
             max_tokens: prepared.budgets.max_tokens,
             stop: stop.clone(),
         };
-        let server = self.escalation.server(target);
         let text = within(target.timeout_ms, request, server.ask(ask))
             .await?
             .map_err(|e| e.to_string())?;

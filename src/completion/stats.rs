@@ -13,6 +13,10 @@ pub struct Timings {
     pub finish: Option<Finish>,
     /// The generation's confidence, before post-processing decided to show it or not.
     pub confidence: f32,
+    /// How likely the generation is to be right, by the model's fitted confidence model
+    /// (what escalation compares with `escalate_below`), and what that was computed from.
+    pub chance: f32,
+    pub signals: crate::engine::Signals,
     /// Answered from the suggestion being typed through, without the model.
     pub typed_through: bool,
     /// The larger model that was asked (`escalate_to`), and how long it took; `None` when

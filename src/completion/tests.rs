@@ -45,6 +45,7 @@ fn a_short_window_answer_is_shown_only_as_confident_as_the_model_says() {
     let generation = |cold| crate::engine::Generation {
         text: "x".into(),
         confidence: 0.5,
+        signals: Default::default(),
         finish: crate::engine::Finish::Stop,
         stats: crate::engine::GenerationStats {
             cold,

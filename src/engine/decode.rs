@@ -12,7 +12,7 @@ use super::heal::Healing;
 use super::threads::take_turn;
 use super::vocab::Pieces;
 use super::worker::{Session, ms, tokenize};
-use super::{EngineError, Finish, Generate, Generation, GenerationStats};
+use super::{EngineError, Finish, Generate, Generation, GenerationStats, Signals};
 
 /// Prompt tokens fed per decode call: a cancelled prefill stops after the chunk it is
 /// in (64 tokens take 150-350 ms on a 2-core laptop CPU) and keeps what it read, which
@@ -75,7 +75,7 @@ impl Session<'_> {
         logits: &[f32],
         healing: Option<&Healing>,
         avoid: Option<(&[u8], &[u8])>,
-    ) -> (LlamaToken, f32) {
+    ) -> Pick {
         let allows = |t: LlamaToken| {
             let piece = self.pieces.get(t);
             let healed = healing.map_or(0, |h| h.spelled_by(piece));
@@ -91,8 +91,11 @@ impl Session<'_> {
             return greedy(logits);
         }
         let scores: Vec<f32> = allowed.iter().map(|&(_, l)| l).collect();
-        let (best, logprob) = greedy(&scores);
-        (allowed[best.0 as usize].0, logprob)
+        let best = greedy(&scores);
+        Pick {
+            token: allowed[best.token.0 as usize].0,
+            ..best
+        }
     }
 
     pub(super) fn prefill(&mut self, job: &super::Prefill) {
@@ -205,19 +208,17 @@ impl Session<'_> {
                 .as_deref()
                 .filter(|_| out.bytes.trim_ascii().is_empty())
                 .map(|line| (out.bytes.as_slice(), line.as_bytes()));
-            let (token, logprob, skip) = match (healing_now, avoid) {
-                (None, None) => {
-                    let (token, logprob) = greedy(logits);
-                    (token, logprob, 0)
-                }
+            let (pick, skip) = match (healing_now, avoid) {
+                (None, None) => (greedy(logits), 0),
                 (healing, avoid) => {
-                    let (token, logprob) = self.greedy_allowed(logits, healing.as_deref(), avoid);
-                    let skip = healing.map_or(0, |h| h.advance(self.pieces.get(token)));
-                    (token, logprob, skip)
+                    let pick = self.greedy_allowed(logits, healing.as_deref(), avoid);
+                    let skip = healing.map_or(0, |h| h.advance(self.pieces.get(pick.token)));
+                    (pick, skip)
                 }
             };
+            let token = pick.token;
             self.shared.generated.fetch_add(1, Ordering::Relaxed);
-            if out.push(&self.pieces, self.model, token, logprob, skip) {
+            if out.push(&self.pieces, self.model, pick, skip) {
                 break;
             }
             // Decode the token, and after it a draft of the tokens that followed the same
@@ -245,14 +246,14 @@ impl Session<'_> {
             let mut accepted = 0;
             let mut done = false;
             for (i, &guess) in draft.iter().enumerate() {
-                let (token, logprob) = greedy(self.context.get_logits_ith(i as i32));
-                if token != guess {
+                let pick = greedy(self.context.get_logits_ith(i as i32));
+                if pick.token != guess {
                     break;
                 }
                 accepted += 1;
                 self.shared.generated.fetch_add(1, Ordering::Relaxed);
-                self.cached.push(token);
-                if out.push(&self.pieces, self.model, token, logprob, 0) {
+                self.cached.push(pick.token);
+                if out.push(&self.pieces, self.model, pick, 0) {
                     done = true;
                     break;
                 }
@@ -314,6 +315,8 @@ struct Output<'j> {
     /// Byte length of the text after each generated token.
     ends: Vec<usize>,
     logprobs: Vec<f32>,
+    /// The first token's margin over its runner-up (log-probabilities).
+    first_margin: Option<f32>,
     kept: Option<usize>,
     finish: Finish,
 }
@@ -325,6 +328,7 @@ impl<'j> Output<'j> {
             bytes: Vec::new(),
             ends: Vec::new(),
             logprobs: Vec::new(),
+            first_margin: None,
             kept: None,
             finish: Finish::MaxTokens,
         }
@@ -335,23 +339,17 @@ impl<'j> Output<'j> {
     }
 
     /// Adds a generated token (without its first `skip` bytes); true when the text is complete.
-    fn push(
-        &mut self,
-        pieces: &Pieces,
-        model: &LlamaModel,
-        token: LlamaToken,
-        logprob: f32,
-        skip: usize,
-    ) -> bool {
-        if model.vocab().is_eog(token) {
+    fn push(&mut self, pieces: &Pieces, model: &LlamaModel, pick: Pick, skip: usize) -> bool {
+        self.first_margin.get_or_insert(pick.margin);
+        if model.vocab().is_eog(pick.token) {
             self.finish = Finish::EndOfText;
             return true;
         }
-        let piece = pieces.get(token);
+        let piece = pieces.get(pick.token);
         self.bytes
             .extend_from_slice(&piece[skip.min(piece.len())..]);
         self.ends.push(self.bytes.len());
-        self.logprobs.push(logprob);
+        self.logprobs.push(pick.logprob);
         if let Some(len) = (self.job.stop)(valid_utf8_prefix(&self.bytes)) {
             self.kept = Some(len);
             self.finish = Finish::Stop;
@@ -366,24 +364,52 @@ impl<'j> Output<'j> {
         // A token counts towards confidence if any of its text is kept.
         let counted =
             self.ends.iter().take_while(|&&end| end < kept).count() + usize::from(kept > 0);
+        let logprobs = &self.logprobs[..counted.min(self.logprobs.len())];
         Generation {
             text: text[..kept].to_string(),
-            confidence: confidence(&self.logprobs[..counted.min(self.logprobs.len())]),
+            confidence: confidence(logprobs),
+            signals: Signals {
+                mean_logprob: confidence(logprobs).ln(),
+                min_logprob: logprobs.iter().copied().fold(0.0, f32::min),
+                first_margin: self.first_margin.unwrap_or(0.0),
+                tokens: counted,
+                natural_end: matches!(self.finish, Finish::Stop | Finish::EndOfText),
+            },
             finish: self.finish,
             stats,
         }
     }
 }
 
-/// The most likely token and its log-probability.
-fn greedy(logits: &[f32]) -> (LlamaToken, f32) {
-    let (best, &max) = logits
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .expect("the vocabulary is not empty");
+/// A chosen token, with what the model thought of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Pick {
+    token: LlamaToken,
+    logprob: f32,
+    /// Its log-probability's lead over the runner-up's (`MAX_MARGIN` when it has none).
+    margin: f32,
+}
+
+/// The margin recorded when a single token was possible.
+const MAX_MARGIN: f32 = 20.0;
+
+/// The most likely token, with its log-probability and its lead over the runner-up.
+fn greedy(logits: &[f32]) -> Pick {
+    let (mut best, mut max, mut second) = (0, f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for (i, &l) in logits.iter().enumerate() {
+        if l > max {
+            (best, second, max) = (i, max, l);
+        } else if l > second {
+            second = l;
+        }
+    }
+    assert!(max.is_finite(), "the vocabulary has a finite logit");
     let sum: f32 = logits.iter().map(|&l| (l - max).exp()).sum();
-    (LlamaToken(best as i32), -sum.ln())
+    Pick {
+        token: LlamaToken(best as i32),
+        logprob: -sum.ln(),
+        margin: (max - second).min(MAX_MARGIN),
+    }
 }
 
 /// Geometric mean probability of the tokens, 0..1; 1 for none.
@@ -434,10 +460,12 @@ mod tests {
 
     #[test]
     fn greedy_picks_the_max_with_its_log_probability() {
-        let (token, logprob) = greedy(&[0.0, 2.0, 0.0]);
-        assert_eq!(token, LlamaToken(1));
-        let p = 2f32.exp() / (2.0 + 2f32.exp());
-        assert!((logprob - p.ln()).abs() < 1e-5);
+        let pick = greedy(&[0.0, 2.0, 0.5]);
+        assert_eq!(pick.token, LlamaToken(1));
+        let p = 2f32.exp() / (1.0 + 0.5f32.exp() + 2f32.exp());
+        assert!((pick.logprob - p.ln()).abs() < 1e-5);
+        assert!((pick.margin - 1.5).abs() < 1e-6);
+        assert_eq!(greedy(&[3.0]).margin, MAX_MARGIN);
     }
 
     #[test]

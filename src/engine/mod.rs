@@ -157,8 +157,50 @@ pub struct Generation {
     pub text: String,
     /// Geometric mean of the kept tokens' probabilities, 0..1 (1 when nothing was generated).
     pub confidence: f32,
+    /// What the kept tokens say about whether the answer is right.
+    pub signals: Signals,
     pub finish: Finish,
     pub stats: GenerationStats,
+}
+
+/// What a generation's tokens say about whether it is right: the features of the
+/// confidence model a manifest fits on benches/val (`[confidence] weights`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Signals {
+    /// Mean and least log-probability of the kept tokens (0 for none).
+    pub mean_logprob: f32,
+    pub min_logprob: f32,
+    /// The first token's log-probability lead over the runner-up.
+    pub first_margin: f32,
+    /// Tokens kept.
+    pub tokens: usize,
+    /// The model ended the text itself (a line end, a stop string or end of text) rather
+    /// than running out of tokens or time.
+    pub natural_end: bool,
+}
+
+impl Signals {
+    /// The names of `features`, in order: what a manifest's weights stand for.
+    pub const NAMES: [&str; 6] = [
+        "bias",
+        "mean_logprob",
+        "min_logprob",
+        "first_margin",
+        "ln_tokens",
+        "natural_end",
+    ];
+
+    /// The inputs of the confidence model, the constant 1 first.
+    pub fn features(&self) -> [f32; 6] {
+        [
+            1.0,
+            self.mean_logprob,
+            self.min_logprob,
+            self.first_margin,
+            (1.0 + self.tokens as f32).ln(),
+            f32::from(u8::from(self.natural_end)),
+        ]
+    }
 }
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]

@@ -1,9 +1,11 @@
 //! `nib eval --confidence`: how well the small model's confidence separates its right
 //! answers from its wrong ones, and what handing the unsure ones to a larger model gives.
 //!
-//! In a run where every request was escalated (`escalate = "always"`), each case carries
-//! both answers, so one run gives every threshold: at threshold t the small model's
-//! answer stands when it has one at confidence t or more, and the larger model's (when it
+//! The score is the answer's chance of being right by the model's fitted confidence model
+//! (the geometric mean of its token probabilities where the manifest has none). In a run
+//! where every request was escalated (`escalate = "always"`), each case carries both
+//! answers, so one run gives every threshold: at threshold t the small model's answer
+//! stands when it has one with a chance of t or more, and the larger model's (when it
 //! came in time) is taken for the rest.
 
 use serde_json::{Value, json};
@@ -31,7 +33,7 @@ pub struct Point {
 
 /// Thresholds from 0 to 1 in steps of 0.1, over the cases where the small model ran.
 pub fn curve(outcomes: &[Outcome]) -> Vec<Point> {
-    let ran: Vec<&Outcome> = outcomes.iter().filter(|o| o.confidence.is_some()).collect();
+    let ran: Vec<&Outcome> = outcomes.iter().filter(|o| o.chance.is_some()).collect();
     let both = !ran.is_empty() && ran.iter().all(|o| o.escalated);
     let n = ran.len().max(1) as f64;
     let percent = |count: usize, of: usize| 100.0 * count as f64 / of.max(1) as f64;
@@ -40,7 +42,7 @@ pub fn curve(outcomes: &[Outcome]) -> Vec<Point> {
             let threshold = step as f32 / 10.0;
             let (kept, handed): (Vec<&Outcome>, Vec<&Outcome>) = ran
                 .iter()
-                .partition(|o| o.small.is_some() && o.confidence.is_some_and(|c| c >= threshold));
+                .partition(|o| o.small.is_some() && o.chance.is_some_and(|c| c >= threshold));
             let small_right = kept.iter().filter(|o| o.small_exact()).count();
             let large_right = handed.iter().filter(|o| o.exact).count();
             let mut latencies: Vec<f64> = kept
@@ -134,6 +136,8 @@ mod tests {
             latency_ms: 1.0,
             confidence: Some(confidence),
             cold: false,
+            chance: Some(confidence),
+            signals: None,
             escalated: true,
             escalation_used: true,
             escalation_ms: 1.0,

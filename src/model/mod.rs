@@ -94,16 +94,39 @@ pub struct ModelManifest {
     pub confidence: Confidence,
 }
 
-/// Thresholds on a suggestion's confidence (the geometric mean of its token probabilities).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+/// What a suggestion's confidence decides: thresholds on the geometric mean of its token
+/// probabilities, and the model that estimates how likely an answer is right.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Confidence {
     /// An answer from the short window of a new spot is shown only this confident (0..1);
     /// below it the full window, read behind, answers the next request there.
     pub cold_min: f32,
-    /// With an escalation target, answers less confident than this (0..1) go to the
-    /// larger model (`escalate = "low-confidence"`); chosen on benches/val.
+    /// With an escalation target, answers whose chance of being right (`chance`) is below
+    /// this (0..1) go to the larger model (`escalate = "low-confidence"`); chosen on
+    /// benches/val.
     pub escalate_below: f32,
+    /// A logistic model of an answer being exactly right, one weight per
+    /// `engine::Signals::NAMES`; fitted on benches/val with `nib eval --fit-confidence`.
+    /// Empty: the geometric mean stands in for the chance.
+    pub weights: Vec<f32>,
+}
+
+impl Confidence {
+    /// How likely an answer is to be right (0..1), from its geometric mean token
+    /// probability and its signals.
+    pub fn chance(&self, confidence: f32, signals: &crate::engine::Signals) -> f32 {
+        if self.weights.len() != crate::engine::Signals::NAMES.len() {
+            return confidence;
+        }
+        let z: f32 = signals
+            .features()
+            .iter()
+            .zip(&self.weights)
+            .map(|(x, w)| x * w)
+            .sum();
+        1.0 / (1.0 + (-z).exp())
+    }
 }
 
 /// Where a model file is published.

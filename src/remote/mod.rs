@@ -61,6 +61,11 @@ pub struct ServerTarget {
     pub api_key_env: Option<String>,
     /// How long an answer may take before the small model's is shown instead.
     pub timeout_ms: u64,
+    /// The prompt's budget in the server model's tokens; `None`: the small model's.
+    pub context_tokens: Option<u32>,
+    /// The server model's `tokenizer.json`, to count that budget in its own tokens;
+    /// `None`: counted with the small model's tokenizer (right for the same family).
+    pub tokenizer: Option<std::path::PathBuf>,
 }
 
 /// Default time a larger model's answer may take.
@@ -103,13 +108,20 @@ impl Target {
                         Some(_) => Err(problem(&format!("{key}.{field}"), "expected a string")),
                     }
                 };
+                const FIELDS: [&str; 7] = [
+                    "url",
+                    "model",
+                    "api",
+                    "api_key_env",
+                    "timeout_ms",
+                    "context_tokens",
+                    "tokenizer",
+                ];
                 for field in map.keys() {
-                    if !["url", "model", "api", "api_key_env", "timeout_ms"]
-                        .contains(&field.as_str())
-                    {
+                    if !FIELDS.contains(&field.as_str()) {
                         return Err(problem(
                             &format!("{key}.{field}"),
-                            "unknown field (expected url, model, api, api_key_env, timeout_ms)",
+                            &format!("unknown field (expected {})", FIELDS.join(", ")),
                         ));
                     }
                 }
@@ -129,7 +141,10 @@ impl Target {
                     let model = text("model")?.ok_or_else(|| {
                         problem(key, "expected a \"model\" to load or a server's \"url\"")
                     })?;
-                    if map.contains_key("api") || map.contains_key("api_key_env") {
+                    if ["api", "api_key_env", "context_tokens", "tokenizer"]
+                        .iter()
+                        .any(|f| map.contains_key(*f))
+                    {
                         return Err(problem(&format!("{key}.url"), "a server needs a url"));
                     }
                     return Ok(Some(Target::Local(LocalTarget { model, timeout_ms })));
@@ -158,12 +173,27 @@ impl Target {
                         "this api needs the model's name on the server",
                     ));
                 }
+                let context_tokens = match map.get("context_tokens") {
+                    None | Some(Value::Null) => None,
+                    Some(v) => Some(
+                        v.as_u64()
+                            .filter(|n| (64..=131_072).contains(n))
+                            .ok_or_else(|| {
+                                problem(
+                                    &format!("{key}.context_tokens"),
+                                    "expected a whole number from 64 to 131072",
+                                )
+                            })? as u32,
+                    ),
+                };
                 Ok(Some(Target::Server(ServerTarget {
                     url: url.trim_end_matches('/').to_string(),
                     model,
                     api,
                     api_key_env: text("api_key_env")?,
                     timeout_ms,
+                    context_tokens,
+                    tokenizer: text("tokenizer")?.map(Into::into),
                 })))
             }
             _ => Err(problem(
@@ -217,7 +247,8 @@ mod tests {
         );
         let server = Target::from_json(
             "t",
-            &json!({"url": "http://127.0.0.1:8080/", "api": "llama-server"}),
+            &json!({"url": "http://127.0.0.1:8080/", "api": "llama-server",
+                    "context_tokens": 4096, "tokenizer": "/models/tokenizer.json"}),
         )
         .unwrap()
         .unwrap();
@@ -229,9 +260,20 @@ mod tests {
                 api: Api::LlamaServer,
                 api_key_env: None,
                 timeout_ms: DEFAULT_TIMEOUT_MS,
+                context_tokens: Some(4096),
+                tokenizer: Some("/models/tokenizer.json".into()),
             })
         );
         let bad = [
+            (json!({"model": "m", "context_tokens": 4096}), "t.url"),
+            (
+                json!({"url": "http://x", "model": "m", "context_tokens": 10}),
+                "t.context_tokens",
+            ),
+            (
+                json!({"url": "http://x", "model": "m", "tokenizer": 1}),
+                "t.tokenizer",
+            ),
             (json!({"api": "openai", "model": "m"}), "t.url"),
             (json!({"timeout_ms": 100}), "t"),
             (json!({"url": "127.0.0.1:8080", "model": "m"}), "t.url"),

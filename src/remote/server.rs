@@ -1,7 +1,8 @@
 //! A model server as the larger model: the three wire shapes, and a client that gives up
 //! on a server that is down for a while instead of trying it on every keystroke.
 
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -126,6 +127,27 @@ pub struct Server {
     pub target: ServerTarget,
     agent: ureq::Agent,
     health: Mutex<Health>,
+    /// The target's tokenizer, read when first needed (or why it could not be).
+    tokenizer: OnceLock<Result<Arc<Tokenizer>, String>>,
+}
+
+/// Counts tokens as a server's model does, from its `tokenizer.json`.
+pub struct Tokenizer(tokenizers::Tokenizer);
+
+impl Tokenizer {
+    pub fn from_file(path: &Path) -> Result<Tokenizer, String> {
+        tokenizers::Tokenizer::from_file(path)
+            .map(Tokenizer)
+            .map_err(|e| format!("cannot read the tokenizer {}: {e}", path.display()))
+    }
+
+    /// Tokens of `text`, without the special tokens a model adds around a prompt; a text
+    /// the tokenizer fails on is estimated at one token per three bytes.
+    pub fn count(&self, text: &str) -> usize {
+        self.0
+            .encode_fast(text, false)
+            .map_or(text.len() / 3, |e| e.len())
+    }
 }
 
 impl Server {
@@ -140,7 +162,26 @@ impl Server {
             target,
             agent,
             health: Mutex::new(Health::default()),
+            tokenizer: OnceLock::new(),
         })
+    }
+
+    /// The tokenizer of the target's `tokenizer` setting, `None` without one. It is read
+    /// once, on a blocking thread (a tokenizer.json is megabytes).
+    pub async fn tokenizer(&self) -> Result<Option<Arc<Tokenizer>>, String> {
+        let Some(path) = self.target.tokenizer.clone() else {
+            return Ok(None);
+        };
+        if let Some(loaded) = self.tokenizer.get() {
+            return loaded.clone().map(Some);
+        }
+        let loaded = tokio::task::spawn_blocking(move || Tokenizer::from_file(&path).map(Arc::new))
+            .await
+            .unwrap_or_else(|e| Err(format!("reading the tokenizer failed: {e}")));
+        if let Err(e) = &loaded {
+            tracing::warn!("escalation: {e}");
+        }
+        self.tokenizer.get_or_init(|| loaded).clone().map(Some)
     }
 
     /// The larger model's answer, within the target's `timeout_ms`. A server that failed
@@ -219,6 +260,8 @@ mod tests {
             api,
             api_key_env: None,
             timeout_ms: 500,
+            context_tokens: None,
+            tokenizer: None,
         }
     }
 
