@@ -542,7 +542,6 @@ impl Completer {
     }
 }
 
-/// How the context of a prompt laid out by `spec` is cut to `budgets`.
 /// The document of a request as context building reads it: `text` with the document's
 /// tree when it is the `whole` document.
 fn source<'a>(request: &'a Request, path: &'a str, text: &'a str, whole: bool) -> Source<'a> {
@@ -558,6 +557,7 @@ fn source<'a>(request: &'a Request, path: &'a str, text: &'a str, whole: bool) -
     }
 }
 
+/// How the context of a prompt laid out by `spec` is cut to `budgets`.
 fn context_budget(spec: &PromptSpec, context_tokens: u32) -> Budget {
     let tokens = context_tokens as usize;
     Budget {

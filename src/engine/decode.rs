@@ -403,7 +403,14 @@ fn greedy(logits: &[f32]) -> Pick {
             second = l;
         }
     }
-    assert!(max.is_finite(), "the vocabulary has a finite logit");
+    if !max.is_finite() {
+        // No finite logit (a broken model): any token, and no confidence in it.
+        return Pick {
+            token: LlamaToken(best as i32),
+            logprob: f32::NEG_INFINITY,
+            margin: 0.0,
+        };
+    }
     let sum: f32 = logits.iter().map(|&l| (l - max).exp()).sum();
     Pick {
         token: LlamaToken(best as i32),
@@ -466,6 +473,8 @@ mod tests {
         assert!((pick.logprob - p.ln()).abs() < 1e-5);
         assert!((pick.margin - 1.5).abs() < 1e-6);
         assert_eq!(greedy(&[3.0]).margin, MAX_MARGIN);
+        let broken = greedy(&[f32::NAN, f32::NEG_INFINITY]);
+        assert_eq!((broken.logprob, broken.margin), (f32::NEG_INFINITY, 0.0));
     }
 
     #[test]
