@@ -142,6 +142,11 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// A score (0..1) to three places, as the JSON shows it.
+fn round3(x: f32) -> f32 {
+    (x * 1000.0).round() / 1000.0
+}
+
 /// The result of a run.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -223,9 +228,9 @@ impl Report {
                     "exact": o.exact,
                     "similarity": round1(100.0 * o.similarity),
                     "latency_ms": round1(o.latency_ms),
-                    "confidence": o.confidence.map(|c| (c * 1000.0).round() / 1000.0),
+                    "confidence": o.confidence.map(round3),
                     "cold": o.cold,
-                    "chance": o.chance.map(|c| (c * 1000.0).round() / 1000.0),
+                    "chance": o.chance.map(round3),
                     "signals": o.signals,
                     "escalated": o.escalated,
                     "escalation_used": o.escalation_used,

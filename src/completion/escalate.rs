@@ -161,13 +161,9 @@ impl Completer {
             let context_tokens = target
                 .context_tokens
                 .unwrap_or(prepared.budgets.context_tokens);
-            match &tokenizer {
-                Some(t) => self.context_within(request, prepared, context_tokens, &|s| t.count(s)),
-                None => {
-                    let count = self.token_counter();
-                    self.context_within(request, prepared, context_tokens, &count)
-                }
-            }
+            let small = self.token_counter();
+            let count = |s: &str| tokenizer.as_ref().map_or_else(|| small(s), |t| t.count(s));
+            self.context_within(request, prepared, context_tokens, &count)
         });
         let context = rebuilt.as_ref().unwrap_or(&prepared.context);
         let mut stop = self.stop.to_vec();

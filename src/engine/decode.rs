@@ -365,11 +365,13 @@ impl<'j> Output<'j> {
         let counted =
             self.ends.iter().take_while(|&&end| end < kept).count() + usize::from(kept > 0);
         let logprobs = &self.logprobs[..counted.min(self.logprobs.len())];
+        let mean = mean_logprob(logprobs);
         Generation {
             text: text[..kept].to_string(),
-            confidence: confidence(logprobs),
+            // The geometric mean of the kept tokens' probabilities.
+            confidence: mean.exp(),
             signals: Signals {
-                mean_logprob: confidence(logprobs).ln(),
+                mean_logprob: mean,
                 min_logprob: logprobs.iter().copied().fold(0.0, f32::min),
                 first_margin: self.first_margin.unwrap_or(0.0),
                 tokens: counted,
@@ -419,12 +421,12 @@ fn greedy(logits: &[f32]) -> Pick {
     }
 }
 
-/// Geometric mean probability of the tokens, 0..1; 1 for none.
-fn confidence(logprobs: &[f32]) -> f32 {
+/// Mean log-probability of the tokens; 0 for none (a geometric mean probability of 1).
+fn mean_logprob(logprobs: &[f32]) -> f32 {
     if logprobs.is_empty() {
-        return 1.0;
+        return 0.0;
     }
-    (logprobs.iter().sum::<f32>() / logprobs.len() as f32).exp()
+    logprobs.iter().sum::<f32>() / logprobs.len() as f32
 }
 
 /// The longest prefix of `bytes` that is valid UTF-8 (a token may end mid-character).
@@ -479,6 +481,7 @@ mod tests {
 
     #[test]
     fn confidence_is_the_geometric_mean() {
+        let confidence = |logprobs: &[f32]| mean_logprob(logprobs).exp();
         assert_eq!(confidence(&[]), 1.0);
         let c = confidence(&[0.5f32.ln(), 0.125f32.ln()]);
         assert!((c - 0.25).abs() < 1e-6);

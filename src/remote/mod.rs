@@ -108,6 +108,22 @@ impl Target {
                         Some(_) => Err(problem(&format!("{key}.{field}"), "expected a string")),
                     }
                 };
+                let whole =
+                    |field: &str, least: u64, most: u64| -> Result<Option<u64>, SettingsError> {
+                        match map.get(field) {
+                            None | Some(Value::Null) => Ok(None),
+                            Some(v) => v
+                                .as_u64()
+                                .filter(|n| (least..=most).contains(n))
+                                .map(Some)
+                                .ok_or_else(|| {
+                                    problem(
+                                        &format!("{key}.{field}"),
+                                        &format!("expected a whole number from {least} to {most}"),
+                                    )
+                                }),
+                        }
+                    };
                 const FIELDS: [&str; 7] = [
                     "url",
                     "model",
@@ -125,18 +141,7 @@ impl Target {
                         ));
                     }
                 }
-                let timeout_ms = match map.get("timeout_ms") {
-                    None | Some(Value::Null) => DEFAULT_TIMEOUT_MS,
-                    Some(v) => v
-                        .as_u64()
-                        .filter(|n| (50..=60_000).contains(n))
-                        .ok_or_else(|| {
-                            problem(
-                                &format!("{key}.timeout_ms"),
-                                "expected a whole number from 50 to 60000",
-                            )
-                        })?,
-                };
+                let timeout_ms = whole("timeout_ms", 50, 60_000)?.unwrap_or(DEFAULT_TIMEOUT_MS);
                 let Some(url) = text("url")? else {
                     let model = text("model")?.ok_or_else(|| {
                         problem(key, "expected a \"model\" to load or a server's \"url\"")
@@ -173,26 +178,13 @@ impl Target {
                         "this api needs the model's name on the server",
                     ));
                 }
-                let context_tokens = match map.get("context_tokens") {
-                    None | Some(Value::Null) => None,
-                    Some(v) => Some(
-                        v.as_u64()
-                            .filter(|n| (64..=131_072).contains(n))
-                            .ok_or_else(|| {
-                                problem(
-                                    &format!("{key}.context_tokens"),
-                                    "expected a whole number from 64 to 131072",
-                                )
-                            })? as u32,
-                    ),
-                };
                 Ok(Some(Target::Server(ServerTarget {
                     url: url.trim_end_matches('/').to_string(),
                     model,
                     api,
                     api_key_env: text("api_key_env")?,
                     timeout_ms,
-                    context_tokens,
+                    context_tokens: whole("context_tokens", 64, 131_072)?.map(|n| n as u32),
                     tokenizer: text("tokenizer")?.map(Into::into),
                 })))
             }
