@@ -37,10 +37,20 @@ pub fn render(context: &Context, spec: &PromptSpec) -> Prompt {
             .0,
         );
     }
+    // The cursor's line apart from the lines above it, for layouts that write the line
+    // after the middle marker: typing on a line then only adds to the prompt's end.
+    let (above, line) = context
+        .prefix
+        .rfind('\n')
+        .map_or(("", context.prefix.as_str()), |n| {
+            context.prefix.split_at(n + 1)
+        });
     let parts = [
         ("snippets", snippets.as_str()),
         ("preamble", context.preamble.as_str()),
         ("prefix", context.prefix.as_str()),
+        ("above", above),
+        ("line", line),
         ("suffix", context.prompt_suffix.as_str()),
         ("path", context.path.as_str()),
         ("repo", repo_name(&context.path)),
@@ -72,7 +82,8 @@ pub fn uses_suffix(spec: &PromptSpec) -> bool {
 }
 
 /// Replaces each `{name}` of `parts` in `template`, in one pass: text that comes from a
-/// part is never read as a placeholder. Also returns where the `prefix` part ends.
+/// part is never read as a placeholder. Also returns where the code before the cursor
+/// ends: after the `prefix` part, or the `line` part of a layout that splits it.
 fn fill(template: &str, parts: &[(&str, &str)]) -> (String, Option<usize>) {
     let mut prefix_end = None;
     let mut out =
@@ -87,7 +98,7 @@ fn fill(template: &str, parts: &[(&str, &str)]) -> (String, Option<usize>) {
         match part {
             Some((name, text)) => {
                 out.push_str(text);
-                if *name == "prefix" {
+                if *name == "prefix" || *name == "line" {
                     prefix_end = Some(out.len());
                 }
                 rest = &after[name.len() + 1..];
@@ -305,6 +316,28 @@ mod tests {
             template: Some("{prefix}".into()),
             ..spec.clone()
         }));
+    }
+
+    #[test]
+    fn a_template_may_write_the_cursors_line_after_the_middle_marker() {
+        let spec = PromptSpec {
+            template: Some("<P>{preamble}{above}<S>{suffix}<M>{line}".into()),
+            ..spec(PromptKind::Fim)
+        };
+        let prompt = render(&context(), &spec);
+        assert_eq!(
+            prompt.text,
+            "<P>import os\ndef load():\n<S>)\n<M>    u = User("
+        );
+        assert_eq!(prompt.cursor, prompt.text.len());
+        // Typing on the line only adds to the prompt's end.
+        let mut typed = context();
+        typed.prefix.push_str("na");
+        let next = render(&typed, &spec).text;
+        assert_eq!(next, format!("{}na", prompt.text));
+        // A prefix without a line end is all line.
+        typed.prefix = "x = ".into();
+        assert!(render(&typed, &spec).text.ends_with("\n<S>)\n<M>x = "));
     }
 
     #[test]

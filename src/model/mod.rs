@@ -177,6 +177,8 @@ pub struct PromptSpec {
     pub fim_middle: Option<String>,
     /// The layout, spelled out: `{snippets}`, `{preamble}`, `{prefix}` and `{suffix}` stand for
     /// the context's parts, everything else is written as is (control tokens are parsed).
+    /// `{above}` and `{line}` split `{prefix}` at the cursor's line: the lines above it,
+    /// and the line up to the cursor.
     /// Overrides the layout `kind` implies; adapters that teach FIM bring one. `{path}` is
     /// the file's path and `{repo}` its folder's name, for repository-level layouts.
     #[serde(default)]
