@@ -30,6 +30,7 @@ use crate::framework::Detector;
 use crate::model::{Confidence, ModelManifest, PromptSpec};
 use crate::postprocess;
 use crate::prompt;
+use crate::signatures::Signatures;
 
 use load::slot_need;
 use stats::AtomicCounters;
@@ -136,6 +137,8 @@ pub struct Completer {
     detected: DashMap<String, (Instant, Arc<std::collections::BTreeSet<String>>)>,
     /// Definitions per open document, by version, so other buffers are parsed once.
     definitions: DashMap<String, (i32, Arc<Vec<Definition>>)>,
+    /// The public API of the frameworks documents use, from their installed packages.
+    signatures: Signatures,
     /// The last suggestion shown per document, to answer while the user types it.
     shown: DashMap<String, Shown>,
     /// Timings of the last request that ran the model, shown or not.
@@ -162,6 +165,7 @@ impl Completer {
             frameworks: Detector::default(),
             detected: DashMap::new(),
             definitions: DashMap::new(),
+            signatures: Signatures::new(crate::model::cache_dir()),
             shown: DashMap::new(),
             last: Mutex::new(None),
             counters: AtomicCounters::default(),
@@ -175,6 +179,12 @@ impl Completer {
     /// Adapters the engine was configured with (see [`engine_config`]).
     pub fn with_adapters(mut self, adapters: Vec<Adapter>) -> Completer {
         self.adapters = adapters;
+        self
+    }
+
+    /// Framework signatures from `signatures` (by default cached in nib's cache folder).
+    pub fn with_signatures(mut self, signatures: Signatures) -> Completer {
+        self.signatures = signatures;
         self
     }
 
@@ -240,6 +250,44 @@ impl Completer {
         let language = document.language.as_ref().map(|l| l.id.as_str());
         let adapter = adapter::choose(&self.adapters, &choice, language, &frameworks, code_after);
         (frameworks, adapter)
+    }
+
+    /// The signatures of a document's frameworks that its prompts may show (see
+    /// [`Settings::signatures`]); `wait`: index what is not indexed yet before answering,
+    /// instead of in the background.
+    fn framework_signatures(
+        &self,
+        uri: &str,
+        document: &Snapshot,
+        settings: &Settings,
+        frameworks: &std::collections::BTreeSet<String>,
+        wait: bool,
+    ) -> Vec<(String, Definition)> {
+        let (Some(path), Some(language)) = (crate::document::uri::to_path(uri), &document.language)
+        else {
+            return Vec::new();
+        };
+        if !settings.signatures || frameworks.is_empty() {
+            return Vec::new();
+        }
+        let environments = &settings.environments;
+        if wait {
+            self.signatures
+                .for_document_blocking(&path, &language.id, frameworks, environments)
+        } else {
+            self.signatures
+                .for_document(&path, &language.id, frameworks, environments)
+        }
+    }
+
+    /// Indexes the signatures a document's prompts may show and waits for it (requests
+    /// index in the background and show them once ready), so that an evaluation does not
+    /// depend on timing. Returns how many there are.
+    pub fn index_signatures(&self, uri: &str, document: &Snapshot) -> usize {
+        let settings = self.settings.read().unwrap().clone();
+        let (frameworks, _) = self.adapter_for(uri, document, &settings, true);
+        self.framework_signatures(uri, document, &settings, &frameworks, true)
+            .len()
     }
 
     /// Forgets frameworks read from workspace manifests (one of them changed).
@@ -395,6 +443,20 @@ impl Completer {
             typed_through: false,
             escalation,
         };
+        let e = &timings.engine;
+        tracing::debug!(
+            total_ms = timings.total_ms.round(),
+            waited_ms = (timings.total_ms - timings.context_ms - e.prefill_ms - e.decode_ms)
+                .max(0.0)
+                .round(),
+            prefill_ms = e.prefill_ms.round(),
+            read = e.prefill_tokens,
+            decode_ms = e.decode_ms.round(),
+            generated = e.decode_tokens,
+            cold = e.cold,
+            "answered {}",
+            request.uri
+        );
         *self.last.lock().unwrap() = Some(timings.clone());
         let suggestion = shown.map(|(cleaned, confidence)| Suggestion {
             text: cleaned.text,
@@ -448,12 +510,20 @@ impl Completer {
         if self.engine.count_tokens("").is_none() {
             return Ok(None); // still loading: an empty answer, not an error
         }
-        let others = self.other_definitions(request);
         let count = self.token_counter();
         let path = prompt::display_path(&request.uri);
         let source = source(request, &path, &text, whole);
         let code_after = !text[cursor..].trim().is_empty();
-        let (_, adapter) = self.adapter_for(&request.uri, &request.document, settings, code_after);
+        let (frameworks, adapter) =
+            self.adapter_for(&request.uri, &request.document, settings, code_after);
+        let mut others = self.other_definitions(request);
+        others.extend(self.framework_signatures(
+            &request.uri,
+            &request.document,
+            settings,
+            &frameworks,
+            false,
+        ));
         let spec = adapter.map_or(&self.prompt, |a| &a.manifest.prompt);
         let line = self.budgets(settings, Extent::Line, request.caps);
         let build = |context_tokens| {

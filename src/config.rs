@@ -47,6 +47,15 @@ pub struct Settings {
     /// CPU the batch's output head costs nearly as much as the steps it saves, and batched
     /// arithmetic can turn a close choice the other way.
     pub speculative: bool,
+    /// Show the model the public signatures of the frameworks a document uses (the names
+    /// near the cursor), read from the packages installed in its workspace, in
+    /// `environments`, and in cargo's registry. Off by default: on benches/val they cost
+    /// Qwen2.5-Coder 0.5B 2 points of exact match (README, Specialization).
+    pub signatures: bool,
+    /// More folders where packages are installed, for environments kept outside the
+    /// workspace: a virtual environment, a `site-packages` folder, a folder holding
+    /// `node_modules`.
+    pub environments: Vec<std::path::PathBuf>,
     /// When a request goes to the larger model of `escalate_to`; `None` = `low-confidence`.
     pub escalate: Option<Escalate>,
     /// The larger model: a model name loaded in-process when first needed, or a model
@@ -73,6 +82,8 @@ impl Default for Settings {
             languages: BTreeMap::new(),
             reuse: true,
             speculative: false,
+            signatures: false,
+            environments: Vec::new(),
             escalate: None,
             escalate_to: None,
             escalate_below: None,
@@ -175,6 +186,8 @@ impl Settings {
                 "languages" => s.languages = language_switches(key, v)?,
                 "reuse" => s.reuse = boolean(key, v)?,
                 "speculative" => s.speculative = boolean(key, v)?,
+                "signatures" => s.signatures = boolean(key, v)?,
+                "environments" => s.environments = folders(key, v)?,
                 "escalate" => s.escalate = Escalate::from_json(key, v)?,
                 "escalate_to" | "escalateTo" => s.escalate_to = Target::from_json(key, v)?,
                 "escalate_memory_mb" | "escalateMemoryMb" => {
@@ -247,6 +260,21 @@ fn fraction(key: &str, v: &Value) -> Result<f32, SettingsError> {
         .ok_or_else(|| error(key, "expected a number from 0 to 1"))
 }
 
+/// A list of folder paths (a single path is a list of one).
+fn folders(key: &str, v: &Value) -> Result<Vec<std::path::PathBuf>, SettingsError> {
+    let one = |v: &Value| {
+        v.as_str()
+            .filter(|p| !p.trim().is_empty())
+            .map(std::path::PathBuf::from)
+            .ok_or_else(|| error(key, "expected a folder path or a list of them"))
+    };
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::Array(items) => items.iter().map(one).collect(),
+        other => one(other).map(|p| vec![p]),
+    }
+}
+
 fn boolean(key: &str, v: &Value) -> Result<bool, SettingsError> {
     v.as_bool()
         .ok_or_else(|| error(key, "expected true or false"))
@@ -309,6 +337,21 @@ mod tests {
         assert!(s.speculative);
         assert!(!s.language_enabled("python"));
         assert!(s.language_enabled("rust"));
+    }
+
+    #[test]
+    fn environments_are_a_folder_or_a_list_of_them() {
+        let read = |v| Settings::from_json(&json!({ "environments": v, "signatures": true }));
+        let s = read(json!("/envs/app")).unwrap().settings;
+        assert_eq!(s.environments, vec![std::path::PathBuf::from("/envs/app")]);
+        assert!(s.signatures);
+        let s = read(json!(["/a/.venv", "/b"])).unwrap().settings;
+        assert_eq!(s.environments.len(), 2);
+        assert_eq!(read(json!(null)).unwrap().settings.environments.len(), 0);
+        let e = read(json!([3])).unwrap_err();
+        assert_eq!(e.key, "environments");
+        assert!(read(json!("")).is_err());
+        assert!(!Settings::default().signatures);
     }
 
     #[test]

@@ -356,6 +356,12 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
                 completer.describe(&uri, &snapshot)
             );
         }
+        // Requests index framework signatures in the background; the eval waits for them.
+        let language = crate::language::LanguageRegistry::builtin().detect(None, &case.file);
+        completer.index_signatures(
+            &uri,
+            &crate::document::Document::open(&document, 1, language).snapshot(),
+        );
         let runs = completer.counters().generations;
         let started = Instant::now();
         let answer = client

@@ -25,3 +25,4 @@ pub mod model;
 pub mod postprocess;
 pub mod prompt;
 pub mod remote;
+pub mod signatures;

@@ -67,3 +67,48 @@ fn a_short_window_answer_is_shown_only_as_confident_as_the_model_says() {
     };
     assert_eq!(completer.least_confidence(&strict, &generation(true)), 0.9);
 }
+
+#[test]
+fn framework_signatures_reach_the_prompt_only_when_switched_on() {
+    let root = tempfile::tempdir().unwrap();
+    let workspace = root.path().join("app");
+    let fastapi = workspace.join(".venv/lib/python3.12/site-packages/fastapi");
+    std::fs::create_dir_all(workspace.join(".git")).unwrap();
+    std::fs::create_dir_all(&fastapi).unwrap();
+    std::fs::write(
+        fastapi.join("__init__.py"),
+        "def include_router(router, prefix: str = '') -> None:\n    pass\n",
+    )
+    .unwrap();
+    let text = "from fastapi import FastAPI\napp = FastAPI()\napp.include_router(\n";
+    let path = workspace.join("main.py");
+    std::fs::write(&path, text).unwrap();
+    let uri = crate::document::uri::from_path(&path);
+    let language = crate::language::LanguageRegistry::builtin().detect(None, "main.py");
+    let document = crate::document::Document::open(text, 1, language).snapshot();
+    let frameworks = std::collections::BTreeSet::from(["fastapi".to_string()]);
+    let on = Settings {
+        signatures: true,
+        ..Settings::default()
+    };
+    let completer =
+        completer(on.clone(), 1365).with_signatures(Signatures::new(root.path().join("cache")));
+
+    let found = completer.framework_signatures(&uri, &document, &on, &frameworks, true);
+    assert!(
+        found
+            .iter()
+            .any(|(_, d)| d.name == "include_router" && d.text.starts_with("def include_router(")),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|(_, d)| d.text.contains("pass")),
+        "bodies are left out"
+    );
+    let off = Settings::default();
+    assert!(
+        completer
+            .framework_signatures(&uri, &document, &off, &frameworks, true)
+            .is_empty()
+    );
+}
