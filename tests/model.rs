@@ -262,6 +262,57 @@ async fn a_new_spot_is_answered_from_a_short_window_while_the_full_one_is_read_b
     );
 }
 
+/// A key that comes while the full window is read behind a cold answer stops that read in
+/// the middle of its chunk (llama.cpp's abort callback) instead of waiting for the chunk to
+/// end. llama.cpp drops the stopped chunk's entries as the engine forgets them, so the read
+/// goes on from there once the engine is idle, and the full window answers in the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_stops_the_read_behind_a_cold_answer_in_the_middle_of_a_chunk() {
+    let mut settings = qwen();
+    settings["cold_tokens"] = json!(128);
+    let client = server_with(settings).await;
+    let completer = client.completer().await;
+    let engine = completer.engine();
+
+    let uri = common::uri("stopped_read.py");
+    client
+        .open(&uri, "python", &common::steps_module(300))
+        .await;
+    let (line, character) = (201, 22);
+    suggest(&client, &uri, line, character).await;
+    let cold = completer.last_timings().unwrap().engine;
+    assert!(cold.cold, "the short window answers the new spot: {cold:?}");
+    // Once one chunk has been read behind the answer, the next one is being read.
+    let behind = engine.prompt_work().read + 1;
+    let mut waited = 0;
+    while engine.prompt_work().read < behind {
+        assert!(waited < 6000, "nothing was read behind the answer");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        waited += 1;
+    }
+    client.insert(&uri, 2, line, character, "s").await;
+    suggest(&client, &uri, line, character + 1).await;
+    assert!(
+        engine.prompt_work().stopped >= 1,
+        "the key did not stop the read: {:?}",
+        engine.prompt_work()
+    );
+
+    let mut waited = 0;
+    while engine.prompt_work().read < 800 || engine.activity().busy {
+        assert!(waited < 6000, "the read did not go on after it was stopped");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        waited += 1;
+    }
+    client.insert(&uri, 3, line, character + 1, "e").await;
+    suggest(&client, &uri, line, character + 2).await;
+    let warm = completer.last_timings().unwrap().engine;
+    assert!(
+        warm.prompt_tokens > 800 && warm.prefill_tokens <= 6,
+        "the full window answers once read: {warm:?}"
+    );
+}
+
 /// Moved entries attended to the text before them as it was when they were read; once a
 /// whole line before the cursor differs (a paste, a line deleted), they are read again
 /// rather than moved, so that the suggestion is computed on the code as it is.

@@ -54,7 +54,19 @@ impl Session<'_> {
                     .add(token, pos, &seq, logits)
                     .map_err(|e| EngineError::Llama(e.to_string()))?;
             }
-            if let Err(e) = self.decode(&mut batch) {
+            // A read no request waits for stops mid-chunk when it is cancelled.
+            let stoppable = self.background.then(|| cancel.as_ptr());
+            let reading = &self.shared.reading;
+            reading.store(stoppable.unwrap_or(std::ptr::null_mut()), Ordering::Release);
+            let decoded = self.decode(&mut batch);
+            reading.store(std::ptr::null_mut(), Ordering::Release);
+            if let Err(e) = decoded {
+                if stoppable.is_some() && cancel.is_cancelled() {
+                    // llama.cpp removed the stopped chunk's entries: the cache holds what
+                    // `cached` says.
+                    self.shared.stopped.fetch_add(1, Ordering::Relaxed);
+                    return Err(EngineError::Cancelled);
+                }
                 // The cache may hold part of the chunk: start clean next time.
                 self.reset();
                 return Err(e);

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -93,10 +94,46 @@ pub(super) fn load_adapters(
     out
 }
 
+/// Makes llama.cpp stop a decode between two steps of its graph when `*reading` points to
+/// a set flag (see [`super::Shared::reading`]): a read no request waits for then gives way
+/// at once instead of at the end of its chunk. llama.cpp removes the stopped batch's
+/// entries, so the cache stays as it was before the batch.
+fn stop_reads_on_request(
+    mut params: LlamaContextParams,
+    reading: &AtomicPtr<AtomicBool>,
+) -> LlamaContextParams {
+    use llama_cpp_sys_2::llama_context_params;
+    // llama-cpp-2 keeps the parameters as its struct's only field, unexposed: with equal
+    // size and alignment that field lies at offset 0, so the struct can be written through
+    // a pointer to it.
+    const _: () = assert!(
+        size_of::<LlamaContextParams>() == size_of::<llama_context_params>()
+            && align_of::<LlamaContextParams>() == align_of::<llama_context_params>()
+    );
+    // SAFETY: see above; `reading` lives in the engine's shared state, which outlives the
+    // context (the engine thread holds it while the context exists).
+    let raw = unsafe { &mut *(&raw mut params).cast::<llama_context_params>() };
+    raw.abort_callback = Some(stop_when_flag_set);
+    raw.abort_callback_data = std::ptr::from_ref(reading).cast_mut().cast();
+    params
+}
+
+/// llama.cpp's abort callback: whether the flag `data` (an `AtomicPtr<AtomicBool>`) points
+/// to, if any, is set.
+unsafe extern "C" fn stop_when_flag_set(data: *mut std::ffi::c_void) -> bool {
+    // SAFETY: `data` is the `reading` pointer given in `stop_reads_on_request`; the flag it
+    // points to is held by the job being decoded (see `Session::feed`).
+    unsafe {
+        let flag = (*data.cast::<AtomicPtr<AtomicBool>>()).load(Ordering::Acquire);
+        !flag.is_null() && (*flag).load(Ordering::Relaxed)
+    }
+}
+
 pub(super) fn new_context<'m>(
     backend: &LlamaBackend,
     model: &'m LlamaModel,
     config: &EngineConfig,
+    reading: &AtomicPtr<AtomicBool>,
 ) -> Result<LlamaContext<'m>, String> {
     let threads = config.threads.most() as i32;
     let slots = config.slots.max(1);
@@ -116,7 +153,7 @@ pub(super) fn new_context<'m>(
         // (window-sized) one cannot, and every edit would re-read the whole prompt.
         .with_swa_full(true);
     model
-        .new_context(backend, params)
+        .new_context(backend, stop_reads_on_request(params, reading))
         .map_err(|e| format!("llama.cpp could not create a context: {e}"))
 }
 
@@ -140,8 +177,8 @@ pub(super) struct Lora {
 impl Session<'_> {
     /// Replaces the context with a new one: the baseline's fresh start for every request.
     pub(super) fn fresh_context(&mut self) -> Result<(), EngineError> {
-        self.context =
-            new_context(self.backend, self.model, self.config).map_err(EngineError::Llama)?;
+        self.context = new_context(self.backend, self.model, self.config, &self.shared.reading)
+            .map_err(EngineError::Llama)?;
         self.active = None;
         self.reset();
         Ok(())

@@ -14,7 +14,7 @@ mod vocab;
 mod worker;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -232,6 +232,11 @@ impl CancelFlag {
         self.0.load(Ordering::Relaxed)
     }
 
+    /// The flag itself, for llama.cpp's abort callback (valid while this flag lives).
+    fn as_ptr(&self) -> *mut AtomicBool {
+        Arc::as_ptr(&self.0).cast_mut()
+    }
+
     /// Whether `other` is this same flag (a clone of it), not just one in the same state.
     pub fn same(&self, other: &CancelFlag) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
@@ -271,6 +276,7 @@ struct Shared {
     /// the user types included).
     read: AtomicU64,
     moved: AtomicU64,
+    stopped: AtomicU64,
     /// Tokens generated, and generations ended by cancellation, since the start.
     generated: AtomicU64,
     cancelled: AtomicU64,
@@ -278,6 +284,9 @@ struct Shared {
     busy: AtomicBool,
     /// The flag of the prompt being read behind a cold answer: any job sent cancels it.
     behind: Mutex<CancelFlag>,
+    /// The cancellation flag of the read no request waits for that the engine is decoding
+    /// now (null otherwise): llama.cpp stops the decode as soon as it is set.
+    reading: AtomicPtr<AtomicBool>,
 }
 
 impl Shared {
@@ -287,10 +296,12 @@ impl Shared {
             model: OnceLock::new(),
             read: AtomicU64::new(0),
             moved: AtomicU64::new(0),
+            stopped: AtomicU64::new(0),
             generated: AtomicU64::new(0),
             cancelled: AtomicU64::new(0),
             busy: AtomicBool::new(false),
             behind: Mutex::default(),
+            reading: AtomicPtr::new(std::ptr::null_mut()),
         }
     }
 }
@@ -313,6 +324,8 @@ pub struct PromptWork {
     pub read: u64,
     /// Cached prompt tokens moved to new positions instead of being read again.
     pub moved: u64,
+    /// Reads no request waited for that a request stopped in the middle of a chunk.
+    pub stopped: u64,
 }
 
 /// A handle to the engine thread; cheap to clone.
@@ -466,6 +479,7 @@ impl Engine {
         PromptWork {
             read: self.shared.read.load(Ordering::Relaxed),
             moved: self.shared.moved.load(Ordering::Relaxed),
+            stopped: self.shared.stopped.load(Ordering::Relaxed),
         }
     }
 

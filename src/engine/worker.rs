@@ -46,7 +46,7 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
     };
     let loras = load_adapters(&mut model, &config);
     let model = Arc::new(model);
-    let context = match new_context(backend, &model, &config) {
+    let context = match new_context(backend, &model, &config, &shared.reading) {
         Ok(context) => context,
         Err(message) => {
             set_status(EngineStatus::Failed(message.clone()));
@@ -76,6 +76,7 @@ pub(super) fn run(config: EngineConfig, shared: Arc<Shared>, jobs: Receiver<Job>
         fewest_threads: 0,
         behind: None,
         can_move: can_shift(&model) && !crate::faults::take(crate::faults::Fault::ModelCannotMove),
+        background: false,
         shared: &shared,
     };
     loop {
@@ -104,9 +105,14 @@ impl Session<'_> {
     /// Runs a read that no request waits for, unless it was cancelled already; a panic in
     /// it resets the cache.
     fn read_ahead(&mut self, cancel: &super::CancelFlag, read: impl FnOnce(&mut Self)) {
-        if !cancel.is_cancelled() && catch_unwind(AssertUnwindSafe(|| read(self))).is_err() {
+        if cancel.is_cancelled() {
+            return;
+        }
+        self.background = true;
+        if catch_unwind(AssertUnwindSafe(|| read(self))).is_err() {
             self.reset();
         }
+        self.background = false;
     }
 
     /// Runs one job; a panic inside it resets the cache and becomes an error.
@@ -170,6 +176,9 @@ pub(super) struct Session<'m> {
     pub(super) behind: Option<super::kv::Behind>,
     /// Whether cached entries may be moved to new positions (see [`can_shift`]).
     pub(super) can_move: bool,
+    /// The job in progress is a read no request waits for: its decodes stop mid-way when
+    /// it is cancelled (see [`Shared::reading`]).
+    pub(super) background: bool,
     /// Where the prompt tokens read and moved are counted.
     pub(super) shared: &'m Shared,
 }
