@@ -148,8 +148,10 @@ async fn a_one_character_edit_reuses_the_kv_cache() {
     );
 }
 
-/// Qwen's layout puts the code after the cursor at the end of the prompt, so an edit
-/// changes the middle of it: the cached code after the edit is moved, not read again.
+/// Qwen's prompt writes the cursor's line after the middle marker: an edit on that line
+/// changes only the prompt's end, so a few tokens are read and nothing moves. An edit on a
+/// line above changes the middle of the prompt: the cached code after it is moved to its
+/// new positions, not read again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_in_the_middle_of_a_long_file_rereads_a_few_tokens() {
     let client = server_with(qwen()).await;
@@ -167,22 +169,28 @@ async fn an_edit_in_the_middle_of_a_long_file_rereads_a_few_tokens() {
         "the first request reads the prompt: {cold:?}"
     );
 
-    // What the engine does after the edit, reading ahead while the user types included.
+    // What the engine does after an edit, reading ahead while the user types included.
+    let edit = async |version, at: u32, column, then: u32| {
+        let before = completer.engine().prompt_work();
+        client.insert(&uri, version, at, column, "s").await;
+        client.inline_completion(&uri, line, then).await.unwrap();
+        let work = completer.engine().prompt_work();
+        let warm = completer.last_timings().unwrap().engine;
+        (work.read - before.read, work.moved - before.moved, warm)
+    };
     // A character typed in `total`, before the word at the cursor (which token healing
-    // takes back from the prompt anyway): the tokens before the cursor change.
-    let before = completer.engine().prompt_work();
-    client.insert(&uri, 2, line, 9, "s").await;
-    client
-        .inline_completion(&uri, line, character + 1)
-        .await
-        .unwrap();
-    let work = completer.engine().prompt_work();
-    let (read, moved) = (work.read - before.read, work.moved - before.moved);
-    let warm = completer.last_timings().unwrap().engine;
+    // takes back from the prompt anyway).
+    let (read, moved, warm) = edit(2, line, 9, character + 1).await;
     assert_eq!(completer.counters().typed_through, 0, "the model ran again");
     assert!(
+        read <= 6 && moved == 0,
+        "an edit on the cursor's line reads a few tokens ({read}) and moves nothing ({moved}): {warm:?}"
+    );
+    // A character typed on the line above: `def step_500` becomes `def steps_500`.
+    let (read, moved, warm) = edit(3, line - 1, 8, character + 1).await;
+    assert!(
         read <= 6 && moved > 100,
-        "a one-character edit reads a few tokens ({read}) and moves the code after it ({moved}): {warm:?}"
+        "an edit above reads a few tokens ({read}) and moves the code after it ({moved}): {warm:?}"
     );
 }
 
