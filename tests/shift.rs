@@ -85,17 +85,19 @@ async fn runs_not_moved_are_read_again_and_suggest_what_a_fresh_context_does() {
     let (baseline, _) = server(false).await;
 
     // A whole line pasted a few lines above the cursor: more tokens changed before the
-    // cached code after the cursor than a move may span.
+    // cached code after the cursor than a move may span. The cursor after `return `,
+    // where the model is sure (after `sum(values` it weighed `) + 106` against `) + 107`,
+    // and a prompt read in other pieces may turn such a close call).
     let pasted = Case {
         name: "pasted",
         text: common::steps_module(120),
-        first: (61, 22),
+        first: (62, 11),
         edit: (
             57,
             0,
             "    values = [v * 2 for v in values if v is not None]\n",
         ),
-        then: (62, 22),
+        then: (63, 11),
     };
     // The cursor on the last line: the code after it is shorter than a run worth moving.
     let short = Case {
@@ -106,13 +108,19 @@ async fn runs_not_moved_are_read_again_and_suggest_what_a_fresh_context_does() {
         then: (121, 28),
     };
     // A character typed on the blank line above a function: moved where the model can
-    // move entries. The cursor after `return `, where the model is sure of its answer: a
-    // prompt read in other pieces (a read ahead cut short on a busy machine) computes in
-    // another order, which flipped a close call elsewhere (`) + 245` against `) + 242`
-    // after `sum(values` on line 201).
+    // move entries. The cursor after `return ` on a line that ends there, where the model
+    // is sure of its answer (`total`): a prompt read in other pieces (a read ahead cut
+    // short on a busy machine) computes in another order, which flipped a close call
+    // elsewhere (`) + 245` against `) + 242` after `sum(values` on line 201; and with the
+    // rest of a complete line after the cursor, where the right answer is empty, the
+    // model weighed numbers).
     let typed = Case {
         name: "typed",
-        text: common::steps_module(400),
+        text: common::steps_module(400).replacen(
+            "    return total\n\ndef step_204",
+            "    return \n\ndef step_204",
+            1,
+        ),
         first: (202, 11),
         edit: (199, 0, "#"),
         then: (202, 11),
