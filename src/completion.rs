@@ -263,13 +263,13 @@ impl Completer {
         frameworks: &std::collections::BTreeSet<String>,
         wait: bool,
     ) -> Vec<(String, Definition)> {
+        if !settings.signatures || frameworks.is_empty() {
+            return Vec::new();
+        }
         let (Some(path), Some(language)) = (crate::document::uri::to_path(uri), &document.language)
         else {
             return Vec::new();
         };
-        if !settings.signatures || frameworks.is_empty() {
-            return Vec::new();
-        }
         let environments = &settings.environments;
         if wait {
             self.signatures

@@ -236,7 +236,6 @@ async fn a_new_spot_is_answered_from_a_short_window_while_the_full_one_is_read_b
     settings["cold_tokens"] = json!(128);
     let client = server_with(settings).await;
     let completer = client.completer().await;
-    let engine = completer.engine();
 
     let uri = common::uri("new_spot.py");
     client
@@ -251,18 +250,29 @@ async fn a_new_spot_is_answered_from_a_short_window_while_the_full_one_is_read_b
         "the short window answers the new spot: {cold:?}"
     );
 
+    // Another character typed at the spot: the full window answers, read already.
+    full_window_answers_once_read(&client, &uri, (2, line, character), "not read behind").await;
+}
+
+/// Waits until the engine has read the full window behind a cold answer and is idle, then
+/// types a character at `(version, line, character)` and checks that the full window
+/// answers, reading a few tokens.
+async fn full_window_answers_once_read(
+    client: &LspClient,
+    uri: &str,
+    (version, line, character): (usize, u32, u32),
+    unread: &str,
+) {
+    let completer = client.completer().await;
+    let engine = completer.engine();
     let mut waited = 0;
     while engine.prompt_work().read < 800 || engine.activity().busy {
-        assert!(
-            waited < 6000,
-            "the full window was not read behind the answer"
-        );
+        assert!(waited < 6000, "the full window was {unread}");
         tokio::time::sleep(Duration::from_millis(10)).await;
         waited += 1;
     }
-    // Another character typed at the spot: the full window answers, read already.
-    client.insert(&uri, 2, line, character, "s").await;
-    suggest(&client, &uri, line, character + 1).await;
+    client.insert(uri, version, line, character, "s").await;
+    suggest(client, uri, line, character + 1).await;
     let warm = completer.last_timings().unwrap().engine;
     assert!(
         warm.prompt_tokens > 800 && warm.prefill_tokens <= 6,
@@ -306,19 +316,8 @@ async fn a_key_stops_the_read_behind_a_cold_answer_in_the_middle_of_a_chunk() {
         engine.prompt_work()
     );
 
-    let mut waited = 0;
-    while engine.prompt_work().read < 800 || engine.activity().busy {
-        assert!(waited < 6000, "the read did not go on after it was stopped");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        waited += 1;
-    }
-    client.insert(&uri, 3, line, character + 1, "e").await;
-    suggest(&client, &uri, line, character + 2).await;
-    let warm = completer.last_timings().unwrap().engine;
-    assert!(
-        warm.prompt_tokens > 800 && warm.prefill_tokens <= 6,
-        "the full window answers once read: {warm:?}"
-    );
+    let after_stop = (3, line, character + 1);
+    full_window_answers_once_read(&client, &uri, after_stop, "not read after the stop").await;
 }
 
 /// Moved entries attended to the text before them as it was when they were read; once a
