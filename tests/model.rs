@@ -529,6 +529,38 @@ async fn the_trimmed_default_reads_and_completes_code_like_the_full_model() {
     reads_and_completes_like_the_full_model(nib::model::default_manifest()).await;
 }
 
+/// A tokenizer built from the default model's GGUF (its vocabulary and merges, as an
+/// escalation target's `tokenizer` may be given) reads code into the same tokens as
+/// llama.cpp, even though the trimmed vocabulary lost the results of some merges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tokenizer_built_from_the_gguf_reads_code_as_llama_cpp_does() {
+    let client = in_process_server().await;
+    let engine = client.completer().await.engine().clone();
+    let path = nib::model::model_path(&nib::model::default_manifest());
+    let header = nib::model::gguf::read_header(&path).unwrap();
+    let tokenizer = nib::model::gguf::bpe_tokenizer(&header).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<_> = std::fs::read_dir(root.join("benches/corpus"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    paths.push(root.join("tests/fixtures/sample.py"));
+    for path in &paths {
+        let text = std::fs::read_to_string(path).unwrap();
+        let ours = tokenizer.encode_fast(text.as_str(), false).unwrap();
+        assert_eq!(
+            ours.get_ids(),
+            engine.token_ids(&text).unwrap(),
+            "{}",
+            path.display()
+        );
+    }
+    // The control tokens of the prompt count as one each.
+    let counted = nib::remote::server::Tokenizer::from_file(&path).unwrap();
+    assert_eq!(counted.count("<|fim_prefix|>def<|fim_suffix|>"), 3);
+}
+
 async fn reads_and_completes_like_the_full_model(trimmed: nib::model::ModelManifest) {
     let nib::model::Source::Trim(source) = &trimmed.source else {
         panic!("{} is made from another model", trimmed.name);

@@ -63,8 +63,9 @@ pub struct ServerTarget {
     pub timeout_ms: u64,
     /// The prompt's budget in the server model's tokens; `None`: the small model's.
     pub context_tokens: Option<u32>,
-    /// The server model's `tokenizer.json`, to count that budget in its own tokens;
-    /// `None`: counted with the small model's tokenizer (right for the same family).
+    /// The server model's `tokenizer.json`, or its GGUF file (a byte-level BPE
+    /// vocabulary and its merges), to count that budget in its own tokens; `None`:
+    /// counted with the small model's tokenizer (right for the same family).
     pub tokenizer: Option<std::path::PathBuf>,
 }
 

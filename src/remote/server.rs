@@ -131,12 +131,23 @@ pub struct Server {
     tokenizer: OnceLock<Result<Arc<Tokenizer>, String>>,
 }
 
-/// Counts tokens as a server's model does, from its `tokenizer.json`.
+/// Counts tokens as a server's model does, from its `tokenizer.json` or from the
+/// vocabulary and merges of its GGUF file.
 pub struct Tokenizer(tokenizers::Tokenizer);
 
 impl Tokenizer {
     pub fn from_file(path: &Path) -> Result<Tokenizer, String> {
-        tokenizers::Tokenizer::from_file(path)
+        let gguf = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gguf"));
+        let tokenizer = if gguf {
+            crate::model::gguf::read_header(path)
+                .map_err(|e| e.to_string())
+                .and_then(|header| crate::model::gguf::bpe_tokenizer(&header))
+        } else {
+            tokenizers::Tokenizer::from_file(path).map_err(|e| e.to_string())
+        };
+        tokenizer
             .map(Tokenizer)
             .map_err(|e| format!("cannot read the tokenizer {}: {e}", path.display()))
     }

@@ -8,9 +8,11 @@
 //! writes the result. Everything else is copied byte for byte.
 //!
 //! `format` reads headers and writes files, `validate` checks what llama.cpp would trust
-//! before it reads a file, and `trim` rewrites a model with fewer tokens.
+//! before it reads a file, `trim` rewrites a model with fewer tokens, and `tokenizer`
+//! builds a model's tokenizer from its vocabulary and merges.
 
 mod format;
+mod tokenizer;
 mod trim;
 mod validate;
 
@@ -18,5 +20,6 @@ mod validate;
 pub(super) mod tests;
 
 pub use format::{GgufError, Header, TensorInfo, Value, read_header};
+pub use tokenizer::bpe_tokenizer;
 pub use trim::{Trim, trim_vocabulary};
 pub use validate::{check_adapter, validate};
