@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::bench::report::percentile;
 
+pub mod compare;
 pub mod curve;
 pub mod fit;
 
@@ -31,6 +32,9 @@ pub struct Options {
     pub limit: Option<usize>,
     /// Print every case: what was expected and what came.
     pub verbose: bool,
+    /// Leave the last word of each hole (and what follows it) on the line: the cursor has
+    /// code after it, as when editing in the middle of a line ([`with_tail`]).
+    pub keep_tail: bool,
     pub load_timeout: std::time::Duration,
 }
 
@@ -47,6 +51,27 @@ pub struct Case {
     pub col: usize,
     /// The rest of the line that was taken out.
     pub expected: String,
+    /// Text left on the line after the hole (see [`with_tail`]).
+    #[serde(default)]
+    pub tail: String,
+}
+
+/// The case with the last word of its hole and what follows it left on the line, the
+/// rest of the hole to be filled: `Router::new()` becomes `Router::` before `new()`.
+/// `None` when the hole has no word after its start.
+pub fn with_tail(case: &Case) -> Option<Case> {
+    let expected = case.expected.trim_end();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let (start, _) = expected
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| is_word(c) && !expected[..i].ends_with(is_word))?;
+    let hole = &expected[..start];
+    (!hole.trim().is_empty()).then(|| Case {
+        expected: hole.to_string(),
+        tail: expected[start..].to_string(),
+        ..case.clone()
+    })
 }
 
 /// What one case gave.
@@ -280,7 +305,10 @@ pub fn holed(text: &str, case: &Case) -> anyhow::Result<(String, usize)> {
         case.col
     );
     let line_end = start + line.trim_end_matches('\r').len();
-    Ok((format!("{}{}", &text[..cursor], &text[line_end..]), cursor))
+    Ok((
+        format!("{}{}{}", &text[..cursor], case.tail, &text[line_end..]),
+        cursor,
+    ))
 }
 
 /// How close two strings are: 1 - Levenshtein distance (in chars) / the longer length.
@@ -310,6 +338,14 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     let mut cases = load_cases(&options.set)?;
     if let Some(frameworks) = &options.framework {
         cases.retain(|c| frameworks.split(',').any(|f| f.trim() == c.framework));
+    }
+    if options.keep_tail {
+        let all = cases.len();
+        cases = cases.iter().filter_map(with_tail).collect();
+        eprintln!(
+            "nib: {} of {all} cases have a word to leave after the cursor",
+            cases.len()
+        );
     }
     if let Some(limit) = options.limit {
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -426,6 +462,37 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
 }
 
 #[cfg(test)]
+impl Outcome {
+    /// A mid-line case of `framework` that expected "x" and got `suggestion`, in 10 ms.
+    pub(crate) fn sample(
+        framework: &str,
+        suggestion: Option<&str>,
+        exact: bool,
+        similarity: f64,
+    ) -> Outcome {
+        Outcome {
+            framework: framework.into(),
+            language: "python".into(),
+            at: "f.py:1:1".into(),
+            expected: "x".into(),
+            suggestion: suggestion.map(str::to_string),
+            line_start: false,
+            exact,
+            similarity,
+            latency_ms: 10.0,
+            confidence: None,
+            cold: false,
+            chance: None,
+            signals: None,
+            escalated: false,
+            escalation_used: false,
+            escalation_ms: 0.0,
+            small: suggestion.map(str::to_string),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -438,7 +505,26 @@ mod tests {
             line,
             col,
             expected: expected.into(),
+            tail: String::new(),
         }
+    }
+
+    #[test]
+    fn a_tail_leaves_the_holes_last_word_on_the_line() {
+        let router = with_tail(&case(1, 6, "Router::new() ")).unwrap();
+        assert_eq!(
+            (router.expected.as_str(), router.tail.as_str()),
+            ("Router::", "new()")
+        );
+        let (doc, _) = holed("a\napp = Router::new()\nb\n", &router).unwrap();
+        assert_eq!(doc, "a\napp = new()\nb\n");
+        let quoted = with_tail(&case(0, 0, "'right-{token}-{value}'")).unwrap();
+        assert_eq!(quoted.tail, "value}'");
+        assert!(
+            with_tail(&case(0, 0, "boolean;")).is_none(),
+            "one word: nothing left to fill"
+        );
+        assert!(with_tail(&case(0, 0, "  x")).is_none());
     }
 
     #[test]
@@ -460,25 +546,8 @@ mod tests {
 
     #[test]
     fn figures_count_exact_empty_and_similarity() {
-        let outcome = |s: Option<&str>, exact, similarity| Outcome {
-            framework: "f".into(),
-            language: "python".into(),
-            at: "f.py:1:1".into(),
-            expected: "x".into(),
-            suggestion: s.map(str::to_string),
-            line_start: false,
-            exact,
-            similarity,
-            latency_ms: 10.0,
-            confidence: None,
-            cold: false,
-            chance: None,
-            signals: None,
-            escalated: false,
-            escalation_used: false,
-            escalation_ms: 0.0,
-            small: s.map(str::to_string),
-        };
+        let outcome =
+            |s: Option<&str>, exact, similarity| Outcome::sample("f", s, exact, similarity);
         let f = Figures::of(&[
             outcome(Some("a"), true, 1.0),
             outcome(None, false, 0.0),

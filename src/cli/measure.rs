@@ -26,6 +26,11 @@ pub(crate) struct EvalArgs {
     /// Print every case: what was expected and what came.
     #[arg(long)]
     verbose: bool,
+    /// Leave the last word of each hole (and what follows it) on the line, so that the
+    /// cursor has code after it, as when editing in the middle of a line; cases whose
+    /// hole is one word are left out.
+    #[arg(long)]
+    keep_tail: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
@@ -40,6 +45,17 @@ pub(crate) struct EvalArgs {
     /// from wrong answers against the geometric mean, and the curve they give.
     #[arg(long)]
     fit_confidence: bool,
+    /// Does specialization pay? Run the same cases with the general small model, each
+    /// lever alone (framework signatures, the framework adapter), both (the specialized
+    /// small model) and the larger general model (`--large`), and print one table per
+    /// framework with the share of the gap to the larger model that specialization
+    /// closes. Signatures need the frameworks installed where nib finds them (the
+    /// `environments` setting).
+    #[arg(long, conflicts_with_all = ["confidence", "fit_confidence", "adapter"])]
+    compare: bool,
+    /// The larger general model of `--compare`.
+    #[arg(long, default_value = "qwen2.5-coder-1.5b-code", requires = "compare")]
+    large: String,
     /// Settings for nib; the default gives generation 2 s so that quality does not
     /// depend on how busy the machine is (latency is still measured), and answers every
     /// case from the full window (`"cold_tokens": 0`; with the model's short window a case
@@ -87,6 +103,9 @@ pub(crate) struct BenchArgs {
 }
 
 pub(crate) fn eval(args: EvalArgs) -> Result<()> {
+    if args.compare {
+        return compare(args);
+    }
     let mut settings = parse_settings(&args.settings)?;
     settings["adapter"] = json!(args.adapter);
     if args.confidence && !settings["escalate_to"].is_null() {
@@ -98,6 +117,7 @@ pub(crate) fn eval(args: EvalArgs) -> Result<()> {
         framework: args.framework,
         limit: args.limit,
         verbose: args.verbose,
+        keep_tail: args.keep_tail,
         load_timeout: Duration::from_secs(120),
     };
     let report = runtime()?.block_on(nib::eval::run(&options))?;
@@ -136,6 +156,52 @@ pub(crate) fn eval(args: EvalArgs) -> Result<()> {
         if let Some(curve) = &curve {
             print!("\nconfidence curve\n{}", nib::eval::curve::table(curve));
         }
+    }
+    Ok(())
+}
+
+/// `nib eval --compare`: every arm on the same cases, one after the other.
+fn compare(args: EvalArgs) -> Result<()> {
+    anyhow::ensure!(
+        std::env::var_os("NIB_MODEL").is_none(),
+        "NIB_MODEL would replace the larger model of --compare too: unset it and name the small model in --settings ('{{\"model\": ...}}')"
+    );
+    let settings = parse_settings(&args.settings)?;
+    let small = nib::model::resolve(settings["model"].as_str())?;
+    let small_name = small
+        .manifest
+        .as_ref()
+        .map_or_else(|| small.path.display().to_string(), |m| m.name.clone());
+    let adapters = small.manifest.as_ref().is_some_and(|m| {
+        let weights = m.weights_sha256();
+        nib::adapter::builtin_manifests()
+            .iter()
+            .any(|a| a.base_sha256 == weights)
+    });
+    let arms = nib::eval::compare::arms(&settings, &small_name, &args.large, adapters);
+    let (run, skipped): (Vec<_>, Vec<_>) = arms.into_iter().partition(|a| a.same_as.is_none());
+    let runtime = runtime()?;
+    let mut runs = Vec::new();
+    for (i, arm) in run.into_iter().enumerate() {
+        eprintln!("nib: arm {} ({}): {}", i + 1, arm.name, arm.label);
+        let options = nib::eval::Options {
+            set: args.set.clone(),
+            settings: arm.settings.clone(),
+            framework: args.framework.clone(),
+            limit: args.limit,
+            verbose: args.verbose,
+            keep_tail: args.keep_tail,
+            load_timeout: Duration::from_secs(120),
+        };
+        let report = runtime
+            .block_on(nib::eval::run(&options))
+            .with_context(|| format!("arm {}", arm.name))?;
+        runs.push((arm, report));
+    }
+    if args.json {
+        println!("{}", nib::eval::compare::json(&runs, &skipped));
+    } else {
+        print!("{}", nib::eval::compare::table(&runs, &skipped));
     }
     Ok(())
 }
