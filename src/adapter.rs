@@ -128,6 +128,12 @@ fn parse_builtin(file: &str, text: &str) -> AdapterManifest {
     toml::from_str(text).unwrap_or_else(|e| panic!("built-in adapter {file} is invalid: {e}"))
 }
 
+/// Whether any shipped adapter is trained on `model` (the test [`available`] applies).
+pub fn any_trained_on(model: &ModelManifest) -> bool {
+    let weights = model.weights_sha256();
+    builtin_manifests().iter().any(|a| a.base_sha256 == weights)
+}
+
 /// The adapters that apply to `model` (shipped ones trained on it, plus the one `choice`
 /// names by path), with their files in place. A file that cannot be written or read is an
 /// error only for the adapter the choice names; others are skipped with a warning.

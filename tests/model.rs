@@ -529,6 +529,18 @@ async fn the_trimmed_default_reads_and_completes_code_like_the_full_model() {
     reads_and_completes_like_the_full_model(nib::model::default_manifest()).await;
 }
 
+/// The files of benches/corpus (code, and its README) and tests/fixtures/sample.py.
+fn corpus_files() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<_> = std::fs::read_dir(root.join("benches/corpus"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    paths.push(root.join("tests/fixtures/sample.py"));
+    paths
+}
+
 /// A tokenizer built from the default model's GGUF (its vocabulary and merges, as an
 /// escalation target's `tokenizer` may be given) reads code into the same tokens as
 /// llama.cpp, even though the trimmed vocabulary lost the results of some merges.
@@ -539,14 +551,7 @@ async fn a_tokenizer_built_from_the_gguf_reads_code_as_llama_cpp_does() {
     let path = nib::model::model_path(&nib::model::default_manifest());
     let header = nib::model::gguf::read_header(&path).unwrap();
     let tokenizer = nib::model::gguf::bpe_tokenizer(&header).unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths: Vec<_> = std::fs::read_dir(root.join("benches/corpus"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .collect();
-    paths.push(root.join("tests/fixtures/sample.py"));
-    for path in &paths {
+    for path in &corpus_files() {
         let text = std::fs::read_to_string(path).unwrap();
         let ours = tokenizer.encode_fast(text.as_str(), false).unwrap();
         assert_eq!(
@@ -578,11 +583,8 @@ async fn reads_and_completes_like_the_full_model(trimmed: nib::model::ModelManif
         ids.iter().map(|&id| keep[id as usize]).collect()
     };
 
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let files = std::fs::read_dir(root.join("benches/corpus")).unwrap();
-    let mut paths: Vec<_> = files.map(|e| e.unwrap().path()).collect();
-    paths.retain(|p| p.is_file() && p.extension().is_some_and(|x| x != "md"));
-    paths.push(root.join("tests/fixtures/sample.py"));
+    let mut paths = corpus_files();
+    paths.retain(|p| p.extension().is_some_and(|x| x != "md"));
     for path in &paths {
         let text = std::fs::read_to_string(path).unwrap();
         let tokens = full_engine.token_ids(&text).unwrap();

@@ -111,16 +111,7 @@ pub(crate) fn eval(args: EvalArgs) -> Result<()> {
     if args.confidence && !settings["escalate_to"].is_null() {
         settings["escalate"] = json!("always");
     }
-    let options = nib::eval::Options {
-        set: args.set,
-        settings,
-        framework: args.framework,
-        limit: args.limit,
-        verbose: args.verbose,
-        keep_tail: args.keep_tail,
-        load_timeout: Duration::from_secs(120),
-    };
-    let report = runtime()?.block_on(nib::eval::run(&options))?;
+    let report = runtime()?.block_on(nib::eval::run(&eval_options(&args, settings)))?;
     let fit = if args.fit_confidence {
         let fit = nib::eval::fit::fit(&report.outcomes).context(
             "no confidence model to fit: the small model's answers are all right or all wrong",
@@ -160,6 +151,19 @@ pub(crate) fn eval(args: EvalArgs) -> Result<()> {
     Ok(())
 }
 
+/// What `nib eval` runs, with these settings.
+fn eval_options(args: &EvalArgs, settings: serde_json::Value) -> nib::eval::Options {
+    nib::eval::Options {
+        set: args.set.clone(),
+        settings,
+        framework: args.framework.clone(),
+        limit: args.limit,
+        verbose: args.verbose,
+        keep_tail: args.keep_tail,
+        load_timeout: Duration::from_secs(120),
+    }
+}
+
 /// `nib eval --compare`: every arm on the same cases, one after the other.
 fn compare(args: EvalArgs) -> Result<()> {
     anyhow::ensure!(
@@ -172,29 +176,18 @@ fn compare(args: EvalArgs) -> Result<()> {
         .manifest
         .as_ref()
         .map_or_else(|| small.path.display().to_string(), |m| m.name.clone());
-    let adapters = small.manifest.as_ref().is_some_and(|m| {
-        let weights = m.weights_sha256();
-        nib::adapter::builtin_manifests()
-            .iter()
-            .any(|a| a.base_sha256 == weights)
-    });
+    let adapters = small
+        .manifest
+        .as_ref()
+        .is_some_and(nib::adapter::any_trained_on);
     let arms = nib::eval::compare::arms(&settings, &small_name, &args.large, adapters);
     let (run, skipped): (Vec<_>, Vec<_>) = arms.into_iter().partition(|a| a.same_as.is_none());
     let runtime = runtime()?;
     let mut runs = Vec::new();
     for (i, arm) in run.into_iter().enumerate() {
         eprintln!("nib: arm {} ({}): {}", i + 1, arm.name, arm.label);
-        let options = nib::eval::Options {
-            set: args.set.clone(),
-            settings: arm.settings.clone(),
-            framework: args.framework.clone(),
-            limit: args.limit,
-            verbose: args.verbose,
-            keep_tail: args.keep_tail,
-            load_timeout: Duration::from_secs(120),
-        };
         let report = runtime
-            .block_on(nib::eval::run(&options))
+            .block_on(nib::eval::run(&eval_options(&args, arm.settings.clone())))
             .with_context(|| format!("arm {}", arm.name))?;
         runs.push((arm, report));
     }

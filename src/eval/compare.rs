@@ -78,31 +78,45 @@ pub fn gap_closed(general: f64, specialized: f64, large: f64) -> Option<f64> {
 }
 
 /// Each arm's figures for one group of cases (a framework, line start, all).
-fn group<'a>(runs: &'a [(Arm, Report)], name: &str) -> Vec<(&'a Arm, Option<Figures>)> {
-    runs.iter()
-        .map(|(arm, report)| {
-            let figures = report
-                .groups()
-                .into_iter()
-                .find(|(g, _)| g == name)
-                .map(|(_, f)| f);
-            (arm, figures)
+type Block<'a> = Vec<(&'a Arm, Option<Figures>)>;
+
+/// Per group, in the first run's order, each arm's figures (each run's groups are
+/// computed once).
+fn blocks(runs: &[(Arm, Report)]) -> Vec<(String, Block<'_>)> {
+    let grouped: Vec<(&Arm, Vec<(String, Figures)>)> =
+        runs.iter().map(|(arm, r)| (arm, r.groups())).collect();
+    let names: Vec<String> = grouped.first().map_or_else(Vec::new, |(_, groups)| {
+        groups.iter().map(|(name, _)| name.clone()).collect()
+    });
+    names
+        .into_iter()
+        .map(|name| {
+            let figures = grouped
+                .iter()
+                .map(|(arm, groups)| {
+                    let found = groups.iter().find(|(g, _)| *g == name);
+                    (*arm, found.map(|(_, f)| f.clone()))
+                })
+                .collect();
+            (name, figures)
         })
         .collect()
 }
 
-/// The groups of the first run, in its order.
-fn group_names(runs: &[(Arm, Report)]) -> Vec<String> {
-    runs.first().map_or_else(Vec::new, |(_, r)| {
-        r.groups().into_iter().map(|(name, _)| name).collect()
-    })
-}
-
-fn exact_of(figures: &[(&Arm, Option<Figures>)], arm: &str) -> Option<f64> {
-    figures
+fn exact_of(block: &Block, arm: &str) -> Option<f64> {
+    block
         .iter()
         .find(|(a, _)| a.name == arm)
         .and_then(|(_, f)| f.as_ref().map(|f| f.exact))
+}
+
+/// The gap closed in one block ([`gap_closed`]; the signatures arm stands for the
+/// specialized one when that was not run); `None` when an arm it needs has no figures.
+fn block_gap(block: &Block) -> Option<Option<f64>> {
+    let specialized = exact_of(block, "specialized").or(exact_of(block, "signatures"))?;
+    let general = exact_of(block, "general")?;
+    let large = exact_of(block, "large")?;
+    Some(gap_closed(general, specialized, large))
 }
 
 /// One block per group: each arm's exact match, edit similarity and latency, and the
@@ -120,9 +134,8 @@ pub fn table(runs: &[(Arm, Report)], skipped: &[Arm]) -> String {
             arm.same_as.unwrap_or("-")
         ));
     }
-    for name in group_names(runs) {
-        let figures = group(runs, &name);
-        let cases = figures
+    for (name, block) in blocks(runs) {
+        let cases = block
             .iter()
             .find_map(|(_, f)| f.as_ref().map(|f| f.cases))
             .unwrap_or(0);
@@ -130,7 +143,7 @@ pub fn table(runs: &[(Arm, Report)], skipped: &[Arm]) -> String {
             "\n{name}, {cases} cases\n{:<12} {:>8} {:>9} {:>8} {:>8}\n",
             "arm", "exact %", "edit sim", "p50 ms", "p95 ms"
         ));
-        for (arm, f) in &figures {
+        for (arm, f) in &block {
             if let Some(f) = f {
                 out.push_str(&format!(
                     "{:<12} {:>8.1} {:>9.1} {:>8.0} {:>8.0}\n",
@@ -138,18 +151,12 @@ pub fn table(runs: &[(Arm, Report)], skipped: &[Arm]) -> String {
                 ));
             }
         }
-        let specialized = exact_of(&figures, "specialized").or(exact_of(&figures, "signatures"));
-        if let (Some(g), Some(s), Some(l)) = (
-            exact_of(&figures, "general"),
-            specialized,
-            exact_of(&figures, "large"),
-        ) {
-            match gap_closed(g, s, l) {
-                Some(closed) => out.push_str(&format!(
-                    "gap to large closed by specialized: {closed:.0}%\n"
-                )),
-                None => out.push_str("no gap to large: the general small model is as good\n"),
-            }
+        match block_gap(&block) {
+            Some(Some(closed)) => out.push_str(&format!(
+                "gap to large closed by specialized: {closed:.0}%\n"
+            )),
+            Some(None) => out.push_str("no gap to large: the general small model is as good\n"),
+            None => {}
         }
     }
     out
@@ -166,24 +173,17 @@ pub fn json(runs: &[(Arm, Report)], skipped: &[Arm]) -> Value {
                 .map(|a| json!({"name": a.name, "label": a.label, "same_as": a.same_as})),
         )
         .collect();
-    let groups: serde_json::Map<String, Value> = group_names(runs)
+    let groups: serde_json::Map<String, Value> = blocks(runs)
         .into_iter()
-        .map(|name| {
-            let figures = group(runs, &name);
+        .map(|(name, block)| {
             let mut row = serde_json::Map::new();
-            for (arm, f) in &figures {
+            for (arm, f) in &block {
                 if let Some(f) = f {
                     row.insert(arm.name.to_string(), f.json());
                 }
             }
-            let specialized =
-                exact_of(&figures, "specialized").or(exact_of(&figures, "signatures"));
-            if let (Some(g), Some(s), Some(l)) = (
-                exact_of(&figures, "general"),
-                specialized,
-                exact_of(&figures, "large"),
-            ) {
-                row.insert("gap_closed".into(), json!(gap_closed(g, s, l)));
+            if let Some(gap) = block_gap(&block) {
+                row.insert("gap_closed".into(), json!(gap));
             }
             (name, Value::Object(row))
         })

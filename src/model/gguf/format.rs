@@ -193,20 +193,31 @@ impl Header {
         }
     }
 
+    /// The strings of the array under `key`; `None` when the file has no such array.
+    pub fn strings(&self, key: &str) -> Option<Result<Vec<&[u8]>, GgufError>> {
+        match self.get(key) {
+            Some(Value::Array(_, items)) => Some(
+                items
+                    .iter()
+                    .map(|v| match v {
+                        Value::String(s) => Ok(s.as_slice()),
+                        _ => Err(GgufError::Corrupt(format!(
+                            "{key} holds something other than strings"
+                        ))),
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
     /// The tokenizer's token strings.
     pub fn tokens(&self) -> Result<Vec<&[u8]>, GgufError> {
-        match self.get("tokenizer.ggml.tokens") {
-            Some(Value::Array(_, items)) => items
-                .iter()
-                .map(|v| match v {
-                    Value::String(s) => Ok(s.as_slice()),
-                    _ => Err(GgufError::Corrupt("a token is not a string".into())),
-                })
-                .collect(),
-            _ => Err(GgufError::Trim(
+        self.strings("tokenizer.ggml.tokens").unwrap_or_else(|| {
+            Err(GgufError::Trim(
                 "the file has no tokenizer.ggml.tokens".into(),
-            )),
-        }
+            ))
+        })
     }
 
     /// The tokenizer's token types (1 normal, 3 control, 4 user-defined, 6 byte, ...).

@@ -32,16 +32,10 @@ fn split_pattern(pre: &str) -> Option<&'static str> {
 }
 
 fn strings<'h>(header: &'h Header, key: &str) -> Result<Vec<&'h [u8]>, String> {
-    match header.get(key) {
-        Some(Value::Array(_, items)) => items
-            .iter()
-            .map(|v| match v {
-                Value::String(s) => Ok(s.as_slice()),
-                _ => Err(format!("{key} holds something other than strings")),
-            })
-            .collect(),
-        _ => Err(format!("the file has no {key}")),
-    }
+    header
+        .strings(key)
+        .ok_or_else(|| format!("the file has no {key}"))?
+        .map_err(|e| e.to_string())
 }
 
 fn text(header: &Header, key: &str) -> Option<String> {
