@@ -10,12 +10,13 @@ network access, from a pack made here.
     # here again: manifests for the adapters in out/, into models/adapters/
     models/train/.venv/bin/python models/train/gpu.py install --pack pack --out out --machine "..."
 
-`pack` makes the examples of models/train/gpu.toml with `nib dataset`, tokenizes them as
-train.py does (healed, as the engine prompts), maps the ids to the trimmed code model's
-vocabulary and writes, beside them, that model before its matrices are widened (104 MB:
-the smallest file with the weights the adapters are applied to) and the model's config.
-`train` runs the stages of gpu.toml in order, each from scratch or from an earlier stage,
-and writes each adapter as soon as it is trained.
+`pack` makes the examples of models/train/gpu.toml with `nib dataset` (laid out for the
+plan's base model, as pipeline.py lays them out), tokenizes them as train.py does (healed,
+as the engine prompts) in the trimmed code model's vocabulary and writes, beside them, that
+model (for Gemma before its matrices are widened, 104 MB; for Qwen2.5-Coder 0.5B the code
+model itself, 437 MB) and its config, and checks that the model `train` builds from them
+gives the logits transformers gives. `train` runs the stages of gpu.toml in order, each
+from scratch or from an earlier stage, and writes each adapter as soon as it is trained.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import argparse
 import datetime
 import json
 import random
+import shutil
 import sys
 import time
 import tomllib
@@ -34,7 +36,6 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 PLAN = HERE / "gpu.toml"
-KEEP = ROOT / "models" / "vocab" / "gemma-3-270m-code.txt"
 
 sys.path.insert(0, str(HERE))
 import pipeline  # noqa: E402  (examples, the base model and manifests as the pipeline makes them)
@@ -64,22 +65,35 @@ def pack(args) -> int:
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     settings = plan["examples"]
+    if args.short:
+        # A quick check of every step (the pipeline's smoke run): short prompts.
+        settings["context_tokens"], plan["train"]["max_len"] = 192, 256
     names = sorted({dataset_name(fw, seed) for stage in plan["stages"].values() for fw in stage["data"] for seed in settings["seeds"]})
+    base = plan["base"]
+    layout = train.Layout.read(pipeline.template_for(base))
 
-    tokenizer, model = train.load_base(pipeline.pull_base(nib))
-    keep = kept_ids(KEEP)
+    # Examples are tokenized by the model train.py reads: the code model itself, or (Gemma)
+    # the full model, whose ids are then mapped to the ones the trimmed model keeps.
+    source = pipeline.model_manifest(base).get("source", {})
+    full = pipeline.trained_model(base) != base
+    tokenizer, model = train.load_base(pipeline.pull_base(nib, pipeline.trained_model(base)))
+    if full:
+        keep = kept_ids(ROOT / "models" / "vocab" / source["keep"])
+    else:
+        keep = np.arange(model.config.vocab_size)
     to_trimmed = np.full(model.config.vocab_size, -1, dtype=np.int64)
     to_trimmed[keep] = np.arange(len(keep))
 
     for name in names:
         framework, seed = name.rsplit("-s", 1)
-        jsonl = args.work / "examples" / f"{name}.jsonl"
+        # Named by what shapes them, so that another plan's examples are never taken for these.
+        jsonl = args.work / "examples" / f"{name}-{base}-c{settings['context_tokens']}.jsonl"
         if not jsonl.exists():
             jsonl.parent.mkdir(parents=True, exist_ok=True)
             pipeline.make_examples(nib, jsonl, pipeline.packages(args.work, framework, "train"), seed,
-                                   settings["end_share"], settings["per_file"], settings["context_tokens"])
+                                   settings["end_share"], settings["per_file"], settings["context_tokens"], base)
         examples = [json.loads(line) for line in jsonl.open()]
-        data = train.encode(examples, tokenizer, plan["train"]["max_len"])
+        data = train.encode(examples, tokenizer, plan["train"]["max_len"], layout)
         # A middle that starts inside a word can be tokenized with a token the code
         # vocabulary does not keep (the trimmed model spells it otherwise): such examples go.
         kept = [d for d in data if (to_trimmed[np.asarray(d["ids"])] >= 0).all()]
@@ -94,9 +108,13 @@ def pack(args) -> int:
         log(f"{name}: {len(data)} examples, {len(ids)} tokens")
 
     trimmed_model = out / "base.gguf"
-    if not trimmed_model.exists():
-        pipeline.run([nib, "vocab", "--model", "gemma-3-270m", "--apply", KEEP, "--out", trimmed_model])
+    if not trimmed_model.exists() and full:
+        pipeline.run([nib, "vocab", "--model", source["model"], "--apply", ROOT / "models" / "vocab" / source["keep"],
+                      "--out", trimmed_model])
+    elif not trimmed_model.exists():
+        shutil.copyfile(pipeline.pull_base(nib, base), trimmed_model)
     config = model.config.to_dict()
+    config["model_type"] = model.config.model_type
     for key in ("quantization_config", "_name_or_path", "_model_name_or_path", "transformers_version", "architectures", "dtype"):
         config.pop(key, None)
     config["vocab_size"] = len(keep)
@@ -104,14 +122,33 @@ def pack(args) -> int:
         value = getattr(tokenizer, key, None)
         if value is not None:
             config[key] = int(to_trimmed[value])
+    # The middle's end token (a FIM model's end-of-text), which the loss always includes.
+    config["end_token_id"] = int(to_trimmed[train.end_id(tokenizer, layout)])
     (out / "config.json").write_text(json.dumps(config, indent=1) + "\n")
     (out / "plan.json").write_text(json.dumps(plan, indent=1) + "\n")
+    if not full:
+        check_loader(model, out, tokenizer)
     log(f"pack written to {out}")
     return 0
 
 
-# GGUF tensor names of a Gemma 3 layer and their names in transformers' model.
-LAYER_NAMES = {
+def check_loader(reference, pack_dir: Path, tokenizer) -> None:
+    """The model `train` builds from the pack gives the logits transformers' own GGUF
+    loader gives: a wrong tensor name or layout would train adapters on another model."""
+    import torch
+
+    ids = torch.tensor([tokenizer("from fastapi import FastAPI\napp = FastAPI()\n").input_ids])
+    with torch.no_grad():
+        want = reference(input_ids=ids).logits
+        got = load_model(pack_dir)(input_ids=ids).logits
+    diff = (want - got).abs().max().item()
+    if diff > 1e-3:
+        sys.exit(f"gpu.py: the pack's model differs from transformers' by {diff} in a logit")
+    log(f"the pack's model gives transformers' logits (largest difference {diff:.2e})")
+
+
+# GGUF tensor names of a layer and their names in transformers' model, per architecture.
+GEMMA3_NAMES = {
     "attn_norm": "input_layernorm",
     "attn_q": "self_attn.q_proj",
     "attn_k": "self_attn.k_proj",
@@ -126,9 +163,25 @@ LAYER_NAMES = {
     "ffn_down": "mlp.down_proj",
     "post_ffw_norm": "post_feedforward_layernorm",
 }
+QWEN2_NAMES = {
+    "attn_norm": "input_layernorm",
+    "attn_q": "self_attn.q_proj",
+    "attn_k": "self_attn.k_proj",
+    "attn_v": "self_attn.v_proj",
+    "attn_output": "self_attn.o_proj",
+    "ffn_norm": "post_attention_layernorm",
+    "ffn_gate": "mlp.gate_proj",
+    "ffn_up": "mlp.up_proj",
+    "ffn_down": "mlp.down_proj",
+}
+# model_type: (layer names, the config and model classes, what llama.cpp adds to norm weights).
+ARCHITECTURES = {
+    "gemma3_text": (GEMMA3_NAMES, "Gemma3TextConfig", "Gemma3ForCausalLM", 1.0),
+    "qwen2": (QWEN2_NAMES, "Qwen2Config", "Qwen2ForCausalLM", 0.0),
+}
 
 
-def gguf_state_dict(path: Path) -> dict:
+def gguf_state_dict(path: Path, names: dict, norm_offset: float) -> dict:
     """The model's weights from a GGUF file, dequantized, named as transformers names them.
     llama.cpp stores Gemma's norm weights plus one (its RMS norm scales by w, Gemma's by 1 + w)."""
     import gguf
@@ -140,28 +193,37 @@ def gguf_state_dict(path: Path) -> dict:
         value = gguf.quants.dequantize(t.data, t.tensor_type).reshape(shape).astype(np.float32)
         if t.name == "token_embd.weight":
             name = "model.embed_tokens.weight"
+        elif t.name == "output.weight":
+            name = "lm_head.weight"
         elif t.name == "output_norm.weight":
             name = "model.norm.weight"
         else:
-            _, layer, kind, _ = t.name.split(".")
-            name = f"model.layers.{layer}.{LAYER_NAMES[kind]}.weight"
+            _, layer, kind, what = t.name.split(".")
+            name = f"model.layers.{layer}.{names[kind]}.{what}"
         if t.name.endswith("norm.weight"):
-            value = value - 1.0
+            value = value - norm_offset
         state[name] = torch.from_numpy(value)
     return state
 
 
 def load_model(pack_dir: Path):
-    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+    import transformers
 
     config = json.loads((pack_dir / "config.json").read_text())
-    config = Gemma3TextConfig(**config)
+    config.pop("end_token_id", None)
+    names, config_class, model_class, norm_offset = ARCHITECTURES[config.pop("model_type")]
+    config = getattr(transformers, config_class)(**config)
     config._attn_implementation = "sdpa"
-    model = Gemma3ForCausalLM(config)
-    state = gguf_state_dict(pack_dir / "base.gguf")
-    state["lm_head.weight"] = state["model.embed_tokens.weight"]
+    model = getattr(transformers, model_class)(config)
+    state = gguf_state_dict(pack_dir / "base.gguf", names, norm_offset)
+    # The output head is the embeddings where the file has none of its own.
+    state.setdefault("lm_head.weight", state["model.embed_tokens.weight"])
     model.load_state_dict(state, strict=True)
     return model.float()
+
+
+def pack_config(pack_dir: Path) -> dict:
+    return json.loads((pack_dir / "config.json").read_text())
 
 
 def load_examples(pack_dir: Path, names: list[str]) -> list[dict]:
@@ -189,7 +251,7 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
     settings = plan["train"]
     data = load_examples(pack_dir, [dataset_name(fw, s) for fw in stage["data"] for s in plan["examples"]["seeds"]])
     tokens = sum(len(d["ids"]) for d in data)
-    head, remap = train.loss_head(model, data, model.config.eos_token_id, device)
+    head, remap = train.loss_head(model, data, pack_config(pack_dir).get("end_token_id", model.config.eos_token_id), device)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=stage["lr"], weight_decay=0.0)
     rng = random.Random(settings.get("seed", 1))
@@ -238,7 +300,7 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
             log(json.dumps(record))
         if save_every and step % save_every == 0 and step != steps:
             checkpoint = out / f"{name}-{step}.gguf"
-            train.export_gguf(train.lora_state(model), checkpoint, settings["alpha"])
+            train.export_gguf(train.lora_state(model), checkpoint, settings["alpha"], train.architecture(pack_dir / "base.gguf"))
             log(f"{name}: wrote {checkpoint}")
     history.close()
     seconds = time.time() - started
@@ -311,7 +373,7 @@ def train_all(args) -> int:
                 at = stages[at].get("init")
             summary["starts_from"] = " <- ".join(chain)
         summaries[name] = summary
-        train.export_gguf(trained[name], args.out / f"{name}.gguf", settings["alpha"])
+        train.export_gguf(trained[name], args.out / f"{name}.gguf", settings["alpha"], train.architecture(args.pack / "base.gguf"))
         (args.out / "summary.json").write_text(json.dumps(summaries, indent=1) + "\n")
         log(f"{name}: wrote {args.out / (name + '.gguf')} after {time.time() - started:.0f} s")
     return 0
@@ -322,7 +384,6 @@ def install(args) -> int:
     adapters = tomllib.loads((HERE / "adapters.toml").read_text())
     plan = json.loads((args.pack / "plan.json").read_text())
     summaries = json.loads((args.out / "summary.json").read_text())
-    base = tomllib.loads((ROOT / "models" / "gemma-3-270m.toml").read_text())
     for name, summary in summaries.items():
         spec = adapters[name]
         if not spec.get("ship", True):
@@ -331,7 +392,7 @@ def install(args) -> int:
             f"{dataset_name(fw, s)}.jsonl" for fw in plan["stages"][name]["data"] for s in plan["examples"]["seeds"])}
         summary["made"] = args.made or datetime.date.today().isoformat()
         summary["machine"] = args.machine
-        manifest = pipeline.write_manifest(name, spec, args.out / f"{name}.gguf", args.dest, base, summary)
+        manifest = pipeline.write_manifest(name, spec, args.out / f"{name}.gguf", args.dest, summary)
         log(f"wrote {manifest}")
     return 0
 
@@ -343,6 +404,7 @@ def main() -> int:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--work", type=Path, default=HERE / "data", help="the pipeline's work folder (corpus, examples)")
     p.add_argument("--nib", type=Path, default=ROOT / "target" / "release" / "nib")
+    p.add_argument("--short", action="store_true", help="short prompts (192 tokens of context), for a quick check")
     t = sub.add_parser("train", help="train every stage of the pack's plan")
     t.add_argument("--pack", type=Path, required=True)
     t.add_argument("--out", type=Path, required=True)

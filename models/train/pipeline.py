@@ -8,15 +8,19 @@
 Steps, each printed as it starts:
  1. a virtual environment with the pinned requirements (models/train/.venv);
  2. the corpus from the package registries (corpus.py; corpus.lock lists every file);
- 3. the base model, through `nib model pull gemma-3-270m`, and the trimmed code vocabulary
-    (`nib vocab` over the train and vocab splits: models/vocab/, the default model's manifest);
- 4. FIM examples made by `nib dataset`, which lays prompts out with the server's own code;
+ 3. each adapter's base model (its `base` in adapters.toml), through `nib model pull`, and
+    for Gemma the trimmed code vocabulary (`nib vocab` over the train and vocab splits:
+    models/vocab/, gemma-3-270m-code's manifest);
+ 4. FIM examples made by `nib dataset`, which lays prompts out with the server's own code:
+    with the base model's own layout (its manifest's [prompt]) where the model has FIM
+    tokens, else with models/train/template.toml;
  5. LoRA training on the dequantized base model (train.py; CPU, or a GPU when present);
  6. the adapter as GGUF, with its manifest, in models/adapters/ (--smoke: in the work folder);
  7. a check that nib loads it and answers through it (`nib complete`);
  8. `nib eval` with and without it on the held-out set (benches/eval).
-With --smoke it also packs the examples for gpu.py, trains every gpu.py stage two steps
-on the CPU and checks that nib answers through the fim adapter it made.
+With --smoke (the adapters fim-base, fim and qwen-fastapi) it also packs the examples for
+gpu.py, trains every gpu.py stage two steps on the CPU and checks that nib answers through
+the fim adapter it made.
 
 Needs the release binary (cargo build --release) and Python 3.11. Only the standard
 library here; the training step runs in the virtual environment.
@@ -50,6 +54,8 @@ MIX_SEED = 5
 # The trimmed model: its manifest and the list of tokens it keeps.
 TRIMMED = ROOT / "models" / "gemma-3-270m-code.toml"
 TRIMMED_LIST = ROOT / "models" / "vocab" / "gemma-3-270m-code.txt"
+# The base model of an adapter whose spec names none (the first adapters were Gemma's).
+DEFAULT_BASE = "gemma-3-270m-code"
 
 
 def step(message: str) -> None:
@@ -85,18 +91,58 @@ def packages(corpus: Path, framework: str, split: str) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir())
 
 
-def pull_base(nib: Path) -> Path:
-    """The base model's GGUF file, fetched by `nib model pull` when it is not cached."""
-    pulled = run([nib, "model", "pull", "gemma-3-270m"], capture_output=True, text=True)
+def pull_base(nib: Path, model: str = DEFAULT_BASE) -> Path:
+    """The model's GGUF file, fetched by `nib model pull` when it is not cached."""
+    pulled = run([nib, "model", "pull", model], capture_output=True, text=True)
     return Path(pulled.stdout.strip().splitlines()[-1])
 
 
+def trained_model(base: str) -> str:
+    """The model train.py reads for adapters applied to `base`: Gemma's are trained on the
+    full gemma-3-270m (the trimmed model's transformer; its examples keep the full
+    vocabulary's ids), a model whose trimmed file transformers reads (Qwen) on that file,
+    in the vocabulary nib uses."""
+    return "gemma-3-270m" if base == DEFAULT_BASE else base
+
+
+def model_manifest(model: str) -> dict:
+    return tomllib.loads((ROOT / "models" / f"{model}.toml").read_text())
+
+
+def template_for(model: str) -> Path:
+    """The file whose [prompt] table lays out examples for `model`: its own manifest when
+    the model has FIM tokens (adapters then learn the layout the server prompts it with),
+    else models/train/template.toml (three unused control tokens as sentinels)."""
+    manifest = ROOT / "models" / f"{model}.toml"
+    return manifest if "fim_prefix" in model_manifest(model).get("prompt", {}) else HERE / "template.toml"
+
+
+def weights_of(model: str) -> dict:
+    """The manifest of the model whose weights `model` has: a trimmed model's source (as
+    nib's `weights_sha256` says: trimming leaves the transformer unchanged)."""
+    manifest = model_manifest(model)
+    source = manifest.get("source", {})
+    return weights_of(source["model"]) if source.get("kind") == "trim" else manifest
+
+
+def prompt_table(path: Path) -> str:
+    """The [prompt] table of a TOML file, as written there (comments above the next table go)."""
+    text = path.read_text()
+    lines = text[text.index("[prompt]"):].splitlines()
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.startswith("[")), len(lines))
+    kept = lines[:end]
+    while kept and (not kept[-1].strip() or kept[-1].startswith("#")):
+        kept.pop()
+    return "\n".join(kept)
+
+
 def make_examples(nib: Path, out: Path, folders: list[Path], seed, end_share, per_file=HOLES_PER_FILE,
-                  context_tokens=CONTEXT_TOKENS) -> None:
-    """`nib dataset` over package folders, into the JSON lines file `out`."""
-    run([nib, "dataset", "--template", HERE / "template.toml",
+                  context_tokens=CONTEXT_TOKENS, model: str = DEFAULT_BASE) -> None:
+    """`nib dataset` over package folders, into the JSON lines file `out`, laid out (and
+    budgeted with the tokens of) `model`."""
+    run([nib, "dataset", "--template", template_for(model),
          "--per-file", per_file, "--seed", seed, "--end-share", end_share,
-         "--settings", json.dumps({"context_tokens": context_tokens}),
+         "--settings", json.dumps({"context_tokens": context_tokens, "model": model}),
          "--out", out, *folders])
 
 
@@ -104,12 +150,15 @@ def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path) -> P
     """JSON lines of examples for one adapter: each framework's, mixed when several."""
     seed = spec.get("seed", DATASET_SEED)
     end_share = spec.get("end_share", 0.0)
+    model = spec.get("base", DEFAULT_BASE)
     variant = "" if (seed, end_share) == (DATASET_SEED, 0.0) else f"-s{seed}-e{end_share}"
+    if model != DEFAULT_BASE:
+        variant += f"-{model}"
     files = []
     for framework in spec["data"]:
         path = out / f"{framework}{variant}.jsonl"
         if not path.exists():
-            make_examples(nib, path, packages(corpus, framework, "train"), seed, end_share)
+            make_examples(nib, path, packages(corpus, framework, "train"), seed, end_share, model=model)
         files.append(path)
     if len(files) == 1:
         return files[0]
@@ -147,13 +196,15 @@ def vocabulary(nib: Path, work: Path, smoke: bool) -> None:
               "rebuild nib (cargo build --release) before using it", file=sys.stderr)
 
 
-def write_manifest(name: str, spec: dict, gguf: Path, dest: Path, base: dict, summary: dict) -> Path:
-    """Copies the adapter next to its manifest and writes the manifest."""
+def write_manifest(name: str, spec: dict, gguf: Path, dest: Path, summary: dict) -> Path:
+    """Copies the adapter next to its manifest (both named after its adapters.toml key)
+    and writes the manifest; the adapter's name is the spec's `name`, else the key."""
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / f"{name}.gguf"
     shutil.copyfile(gguf, target)
-    template = (HERE / "template.toml").read_text()
-    prompt = template[template.index("[prompt]"):]
+    model = spec.get("base", DEFAULT_BASE)
+    base = weights_of(model)
+    prompt = prompt_table(template_for(model))
 
     def toml_list(items):
         return "[" + ", ".join(json.dumps(i) for i in items) + "]"
@@ -162,7 +213,7 @@ def write_manifest(name: str, spec: dict, gguf: Path, dest: Path, base: dict, su
     manifest = dest / f"{name}.toml"
     manifest.write_text(
         f"""# A LoRA adapter for {base['name']}, made by models/train/pipeline.py; do not edit by hand.
-name = {json.dumps(name)}
+name = {json.dumps(spec.get('name', name))}
 description = {json.dumps(spec['description'])}
 base = {json.dumps(base['name'])}
 base_sha256 = {json.dumps(base['sha256'])}
@@ -182,10 +233,11 @@ scale = {spec.get('scale', 1.0)}
     return manifest
 
 
-def verify(nib: Path, name: str, manifest: Path) -> None:
-    """nib loads the adapter and a completion runs through it."""
+def verify(nib: Path, name: str, manifest: Path, model: str = DEFAULT_BASE) -> None:
+    """nib loads the adapter on `model` and a completion runs through it."""
     sample = ROOT / "tests" / "fixtures" / "sample.py"
-    result = run([nib, "complete", f"{sample}:7:32", "--settings", json.dumps({"adapter": str(manifest)})],
+    settings = {"adapter": str(manifest), "model": model}
+    result = run([nib, "complete", f"{sample}:7:32", "--settings", json.dumps(settings)],
                  capture_output=True, text=True)
     print(result.stdout, file=sys.stderr)
     if f"adapter: {name}\n" not in result.stdout:
@@ -206,7 +258,8 @@ def main() -> int:
     if args.adapters:
         names = args.adapters.split(",")
     elif args.smoke:
-        names = ["fim-base", "fim"]  # two stages, one shipped: every step, kept short
+        # Two Gemma stages, one shipped, and a Qwen framework adapter: every step, kept short.
+        names = ["fim-base", "fim", "qwen-fastapi"]
     else:
         names = list(config)
     unknown = [n for n in names if n not in config]
@@ -214,6 +267,9 @@ def main() -> int:
         sys.exit(f"pipeline: unknown adapters {unknown}; adapters.toml has {list(config)}")
     if not args.nib.exists():
         sys.exit(f"pipeline: {args.nib} is missing; run `cargo build --release` first")
+    if os.environ.get("NIB_MODEL"):
+        sys.exit("pipeline: NIB_MODEL would replace each adapter's base model: unset it "
+                 "(adapters.toml names the model each adapter is trained on)")
     work = args.work.resolve()
     started = time.time()
 
@@ -225,12 +281,13 @@ def main() -> int:
         corpus_args.append("--smoke")
     run([sys.executable, HERE / "corpus.py", "fetch", "--split", "train", *corpus_args])
 
-    step("base model")
-    base_path = pull_base(args.nib)
-    base = tomllib.loads((ROOT / "models" / "gemma-3-270m.toml").read_text())
+    step("base models")
+    models = sorted({config[n].get("base", DEFAULT_BASE) for n in names})
+    base_paths = {model: pull_base(args.nib, trained_model(model)) for model in models}
 
-    step("code vocabulary")
-    vocabulary(args.nib, work, args.smoke)
+    if DEFAULT_BASE in models:
+        step("code vocabulary")
+        vocabulary(args.nib, work, args.smoke)
 
     examples = work / "examples"
     examples.mkdir(parents=True, exist_ok=True)
@@ -241,7 +298,9 @@ def main() -> int:
         data = examples_for(name, spec, args.nib, work, examples)
         step(f"adapter {name}: training")
         out = work / "runs" / name
-        train = [python, HERE / "train.py", "--examples", data, "--base", base_path, "--out", out,
+        model = spec.get("base", DEFAULT_BASE)
+        train = [python, HERE / "train.py", "--examples", data, "--base", base_paths[model], "--out", out,
+                 "--template", template_for(model),
                  "--steps", 2 if args.smoke else spec["steps"], "--batch", 2 if args.smoke else spec["batch"],
                  "--max-len", 128 if args.smoke else spec["max_len"], "--lr", spec["lr"]]
         if spec.get("init"):
@@ -266,8 +325,8 @@ def main() -> int:
         if chain:
             summary["starts_from"] = " <- ".join(chain)
         step(f"adapter {name}: export and check")
-        manifest = write_manifest(name, spec, out / "adapter.gguf", adapters_dir, base, summary)
-        verify(args.nib, name, manifest)
+        manifest = write_manifest(name, spec, out / "adapter.gguf", adapters_dir, summary)
+        verify(args.nib, spec.get("name", name), manifest, model)
         print(f"pipeline: {manifest}", file=sys.stderr)
 
     if args.smoke:
@@ -275,19 +334,24 @@ def main() -> int:
         # gpu.toml for two steps, here on the CPU, and nib answering through the result.
         step("gpu.py: pack, and 2 steps a stage on the CPU")
         pack = work / "pack"
-        run([python, HERE / "gpu.py", "pack", "--work", work, "--out", pack, "--nib", args.nib])
+        run([python, HERE / "gpu.py", "pack", "--work", work, "--out", pack, "--nib", args.nib, "--short"])
+        plan = tomllib.loads((HERE / "gpu.toml").read_text())
+        first = next(iter(plan["stages"]))
         run([python, HERE / "gpu.py", "train", "--pack", pack, "--out", work / "gpu",
-             "--steps", 2, "--batch", 2, "--device", "cpu"])
+             "--steps", 2, "--batch", 2, "--only", first, "--device", "cpu"])
         run([python, HERE / "gpu.py", "install", "--pack", pack, "--out", work / "gpu",
              "--machine", "smoke run", "--dest", work / "gpu-adapters"])
-        verify(args.nib, "fim", work / "gpu-adapters" / "fim.toml")
+        verify(args.nib, config[first].get("name", first), work / "gpu-adapters" / f"{first}.toml", plan["base"])
 
     if not args.skip_eval:
         step("evaluation on the held-out set (benches/eval)")
         limit = ["--limit", "1"] if args.smoke else []
         shipped = [n for n in names if config[n].get("ship", True)]
-        for adapter in ["none", *(str(adapters_dir / f"{n}.toml") for n in shipped)]:
-            run([args.nib, "eval", "--adapter", adapter, *limit])
+        for model in models:
+            settings = ["--settings", json.dumps({"deadline_ms": 2000, "cold_tokens": 0, "model": model})]
+            mine = [str(adapters_dir / f"{n}.toml") for n in shipped if config[n].get("base", DEFAULT_BASE) == model]
+            for adapter in ["none", *mine]:
+                run([args.nib, "eval", "--adapter", adapter, *limit, *settings])
     print(f"\npipeline: done in {time.time() - started:.0f} s", file=sys.stderr)
     return 0
 

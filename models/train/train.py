@@ -9,6 +9,12 @@ Only the attention projections get LoRA weights; embeddings stay frozen (the out
 is tied to them). The loss is the middle's tokens (and the end-of-text after it) plus a
 weighted language-model loss on the code before the cursor; it is computed over the
 vocabulary the examples use, which saves most of the output head's cost on a CPU.
+
+The prompt layout comes from `--template` (a TOML file whose [prompt] table the examples
+were laid out with: models/train/template.toml for Gemma, a model manifest such as
+models/qwen2.5-coder-0.5b-code.toml for a model with its own FIM tokens); its sentinels
+say where the code before the cursor is, and the manifest's first `stop` token ends the
+middle (else the tokenizer's end-of-text).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import os
 import random
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -36,11 +43,28 @@ GGUF_NAMES = {
     "up_proj": "ffn_up",
     "down_proj": "ffn_down",
 }
-# The control token that starts the code before the cursor in the template.
-PREFIX_SENTINEL = "<unused0>"
-# The template's sentinels (models/train/template.toml): control tokens, which the engine's
-# token healing steps over at the prompt's end.
-CONTROL_TOKENS = ["<unused0>", "<unused60>", "<unused62>"]
+HERE = Path(__file__).resolve().parent
+
+
+class Layout:
+    """What training needs to know of a prompt layout (a [prompt] table): the sentinel
+    that starts the code before the cursor, the one after which the cursor's line may
+    follow, every sentinel (control tokens, which the engine's token healing steps over
+    at the prompt's end) and the token that ends a middle (None: the tokenizer's eos)."""
+
+    def __init__(self, prefix: str, middle: str, sentinels: list[str], end: str | None):
+        self.prefix, self.middle, self.sentinels, self.end = prefix, middle, sentinels, end
+
+    @staticmethod
+    def read(path: Path) -> "Layout":
+        manifest = tomllib.loads(path.read_text())
+        prompt = manifest["prompt"]
+        if "fim_prefix" in prompt:
+            sentinels = [prompt["fim_prefix"], prompt["fim_suffix"], prompt["fim_middle"]]
+            stop = manifest.get("stop") or [None]
+            return Layout(prompt["fim_prefix"], prompt["fim_middle"], sentinels, stop[0])
+        # models/train/template.toml: three of Gemma's unused control tokens.
+        return Layout("<unused0>", "<unused62>", ["<unused0>", "<unused60>", "<unused62>"], None)
 
 
 def log(message: str) -> None:
@@ -75,18 +99,27 @@ def heal(prompt: list[int], tokenizer, controls: set[int]) -> str:
     return piece
 
 
-def encode(examples: list[dict], tokenizer, max_len: int) -> list[dict]:
+def end_id(tokenizer, layout: Layout) -> int:
+    return tokenizer.convert_tokens_to_ids(layout.end) if layout.end else tokenizer.eos_token_id
+
+
+def encode(examples: list[dict], tokenizer, max_len: int, layout: Layout) -> list[dict]:
     """Token ids and per-token loss weights: 0 for snippets and suffix, `lm` for the code
-    before the cursor, 1 for the middle and the end-of-text token after it. Prompts are
-    healed the way the engine heals them, so the middle starts with the cursor's token."""
-    prefix_id = tokenizer.convert_tokens_to_ids(PREFIX_SENTINEL)
-    controls = {tokenizer.convert_tokens_to_ids(t) for t in CONTROL_TOKENS} | set(tokenizer.all_special_ids)
+    before the cursor (from the prefix sentinel to the next sentinel, and the cursor's line
+    after the middle sentinel where the layout puts it there), 1 for the middle and the
+    end token after it. Prompts are healed the way the engine heals them, so the middle
+    starts with the cursor's token."""
+    prefix_id = tokenizer.convert_tokens_to_ids(layout.prefix)
+    middle_id = tokenizer.convert_tokens_to_ids(layout.middle)
+    sentinels = {tokenizer.convert_tokens_to_ids(t) for t in layout.sentinels}
+    controls = sentinels | set(tokenizer.all_special_ids)
+    end = end_id(tokenizer, layout)
     out = []
     for ex in examples:
         prompt = tokenizer(ex["prompt"], add_special_tokens=True).input_ids
         piece = heal(prompt, tokenizer, controls)
         middle = tokenizer(piece + ex["middle"], add_special_tokens=False).input_ids
-        middle = middle[: max_len // 4] + [tokenizer.eos_token_id]
+        middle = middle[: max_len // 4] + [end]
         room = max_len - len(middle)
         if room < 16:
             continue
@@ -97,7 +130,11 @@ def encode(examples: list[dict], tokenizer, max_len: int) -> list[dict]:
         kind = np.zeros(len(ids), dtype=np.int8)  # 0 none, 1 prefix code, 2 middle
         starts = [i for i, t in enumerate(prompt) if t == prefix_id]
         if starts:
-            kind[starts[-1] + 1 : len(prompt) - 1] = 1
+            stop = next((i for i in range(starts[-1] + 1, len(prompt)) if prompt[i] in sentinels), len(prompt))
+            kind[starts[-1] + 1 : stop] = 1
+        middles = [i for i, t in enumerate(prompt) if t == middle_id]
+        if middles and middles[-1] + 1 < len(prompt):
+            kind[middles[-1] + 1 : len(prompt)] = 1
         kind[len(prompt) :] = 2
         out.append({"ids": ids, "kind": kind})
     return out
@@ -146,11 +183,12 @@ def loss_of(model, head: torch.Tensor, remap: torch.Tensor, ids, mask, kind, lm_
 
 def loss_head(model, data: list[dict], eos_id: int, device) -> tuple[torch.Tensor, torch.Tensor]:
     """The output head's rows for the tokens the examples use (and end-of-text), and the
-    map from token ids to those rows: the loss is computed over this vocabulary only."""
+    map from token ids to those rows: the loss is computed over this vocabulary only. The
+    head is the model's output matrix (the embeddings, where the model ties them)."""
     used = sorted({t for d in data for t in d["ids"]} | {eos_id})
     remap = torch.zeros(model.config.vocab_size, dtype=torch.long)
     remap[torch.tensor(used)] = torch.arange(len(used))
-    head = model.get_base_model().model.embed_tokens.weight[torch.tensor(used, device=device)].detach()
+    head = model.get_base_model().get_output_embeddings().weight[torch.tensor(used, device=device)].detach()
     return head, remap.to(device)
 
 
@@ -163,12 +201,20 @@ def lora_state(model) -> dict:
     return {k: v.detach().cpu() for k, v in model.state_dict().items() if "lora_" in k}
 
 
-def export_gguf(state: dict, path: Path, alpha: float) -> None:
-    """Writes LoRA weights (a PEFT state dict) as a llama.cpp adapter: lora_a [r, in],
-    lora_b [out, r], f32."""
+def architecture(gguf_path: Path) -> str:
+    """The GGUF's `general.architecture` (llama.cpp loads an adapter only onto a model of
+    the same architecture)."""
     import gguf
 
-    writer = gguf.GGUFWriter(str(path), "gemma3")
+    return gguf.GGUFReader(str(gguf_path)).fields["general.architecture"].contents()
+
+
+def export_gguf(state: dict, path: Path, alpha: float, arch: str) -> None:
+    """Writes LoRA weights (a PEFT state dict) as a llama.cpp adapter for a model of
+    architecture `arch`: lora_a [r, in], lora_b [out, r], f32."""
+    import gguf
+
+    writer = gguf.GGUFWriter(str(path), arch)
     writer.add_string("general.type", "adapter")
     writer.add_string("adapter.type", "lora")
     writer.add_float32("adapter.lora.alpha", float(alpha))
@@ -219,19 +265,25 @@ def start_weights(path: Path, model) -> dict:
     return start
 
 
-def export_checkpoint(checkpoint: Path, out: Path, alpha: float) -> None:
+def export_checkpoint(checkpoint: Path, out: Path, alpha: float, arch: str) -> None:
     """The adapter as of a checkpoint, to try it while training goes on."""
-    export_gguf(torch.load(checkpoint)["lora"], out, alpha)
+    export_gguf(torch.load(checkpoint)["lora"], out, alpha, arch)
 
 
 def main() -> int:
     if sys.argv[1:2] == ["export-checkpoint"]:
-        export_checkpoint(Path(sys.argv[2]), Path(sys.argv[3]), float(sys.argv[4]) if len(sys.argv) > 4 else 32.0)
+        if len(sys.argv) < 5:
+            log("usage: train.py export-checkpoint CHECKPOINT OUT.gguf BASE.gguf [ALPHA]")
+            return 2
+        alpha = float(sys.argv[5]) if len(sys.argv) > 5 else 32.0
+        export_checkpoint(Path(sys.argv[2]), Path(sys.argv[3]), alpha, architecture(Path(sys.argv[4])))
         return 0
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--examples", type=Path, required=True, help="JSON lines from `nib dataset`")
     ap.add_argument("--base", type=Path, required=True, help="the base model's GGUF file")
     ap.add_argument("--out", type=Path, required=True, help="run folder: checkpoints, adapter.gguf, log")
+    ap.add_argument("--template", type=Path, default=HERE / "template.toml",
+                    help="the TOML file whose [prompt] table laid the examples out (nib dataset --template)")
     ap.add_argument("--init", type=Path, help="start from these LoRA weights: a run's adapter.pt, or an adapter's .gguf")
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--batch", type=int, default=4)
@@ -260,7 +312,8 @@ def main() -> int:
     tokenizer, base = load_base(args.base)
     log(f"base model loaded in {time.time() - started:.1f} s")
     examples = [json.loads(line) for line in args.examples.open()]
-    data = encode(examples, tokenizer, args.max_len)
+    layout = Layout.read(args.template)
+    data = encode(examples, tokenizer, args.max_len, layout)
     if not data:
         log(f"no usable examples in {args.examples}")
         return 1
@@ -281,7 +334,7 @@ def main() -> int:
         log(f"started from {args.init}")
     model.to(args.device)
     # The vocabulary the loss sees: every token the examples contain.
-    head, remap = loss_head(model, data, tokenizer.eos_token_id, args.device)
+    head, remap = loss_head(model, data, end_id(tokenizer, layout), args.device)
     log(f"loss over {len(head)} of {base.config.vocab_size} tokens")
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
@@ -324,7 +377,7 @@ def main() -> int:
             os.replace(resume.with_suffix(".tmp"), resume)
 
     torch.save(lora_state(model), args.out / "adapter.pt")
-    export_gguf(lora_state(model), args.out / "adapter.gguf", args.alpha)
+    export_gguf(lora_state(model), args.out / "adapter.gguf", args.alpha, architecture(args.base))
     summary = {
         "steps": step,
         "examples": len(data),
