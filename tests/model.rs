@@ -828,3 +828,40 @@ async fn a_line_ruled_out_is_not_written_again() {
         "{again:?} starts with the line ruled out, {line:?}"
     );
 }
+
+/// The default model ships a FastAPI adapter: `auto` applies it to a file that imports
+/// FastAPI and answers through it, and leaves a file of no framework to the base model.
+#[test]
+fn the_default_model_answers_fastapi_code_through_its_framework_adapter() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let app = dir.path().join("app.py");
+    std::fs::write(
+        &app,
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/items/{item_id}\")\nasync def read_item(item_id: int):\n    return {\"item_id\": \n",
+    )
+    .unwrap();
+    let complete = |at: String| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nib"))
+            .args(["complete", &at])
+            .env_remove("NIB_MODEL")
+            .env_remove("NIB_ADAPTER")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("suggestion:"), "{stdout}");
+        stdout
+    };
+    let fastapi = complete(format!("{}:8:24", app.display()));
+    assert!(
+        fastapi.contains("frameworks: fastapi; adapter: fastapi\n"),
+        "{fastapi}"
+    );
+    let plain =
+        complete(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sample.py:7:32").into());
+    assert!(plain.contains("adapter: none (base model)"), "{plain}");
+}
