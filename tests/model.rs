@@ -659,22 +659,12 @@ fn a_cache_with_only_the_full_model_gets_the_default_written_on_start() {
         .or_else(|_| std::fs::copy(&cached, &copy).map(drop))
         .unwrap();
 
-    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sample.py:7:32");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nib"))
-        .args(["complete", sample])
-        .env("NIB_HOME", home.path())
-        // Nothing listens there: a download would fail.
-        .env("NIB_PYPI_URL", "http://127.0.0.1:9")
-        .env_remove("NIB_MODEL")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("suggestion:"), "{stdout}");
+    complete(SAMPLE, |command| {
+        command
+            .env("NIB_HOME", home.path())
+            // Nothing listens there: a download would fail.
+            .env("NIB_PYPI_URL", "http://127.0.0.1:9")
+    });
     assert_eq!(
         std::fs::metadata(models.join(&default.file)).unwrap().len(),
         default.size
@@ -840,28 +830,36 @@ fn the_default_model_answers_fastapi_code_through_its_framework_adapter() {
         "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/items/{item_id}\")\nasync def read_item(item_id: int):\n    return {\"item_id\": \n",
     )
     .unwrap();
-    let complete = |at: String| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nib"))
-            .args(["complete", &at])
-            .env_remove("NIB_MODEL")
-            .env_remove("NIB_ADAPTER")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "{stdout}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(stdout.contains("suggestion:"), "{stdout}");
-        stdout
-    };
-    let fastapi = complete(format!("{}:8:24", app.display()));
+    common::pull_model();
+    let fastapi = complete(&format!("{}:8:24", app.display()), |c| c);
     assert!(
         fastapi.contains("frameworks: fastapi; adapter: fastapi\n"),
         "{fastapi}"
     );
-    let plain =
-        complete(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sample.py:7:32").into());
+    let plain = complete(SAMPLE, |c| c);
     assert!(plain.contains("adapter: none (base model)"), "{plain}");
+}
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sample.py:7:32");
+
+/// `nib complete AT` with the default model and adapter choice (NIB_MODEL and NIB_ADAPTER
+/// unset) and what `env` adds: it succeeds with a suggestion; its output.
+fn complete(
+    at: &str,
+    env: impl FnOnce(&mut std::process::Command) -> &mut std::process::Command,
+) -> String {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_nib"));
+    command
+        .args(["complete", at])
+        .env_remove("NIB_MODEL")
+        .env_remove("NIB_ADAPTER");
+    let out = env(&mut command).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("suggestion:"), "{stdout}");
+    stdout
 }

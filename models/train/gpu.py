@@ -76,7 +76,8 @@ def pack(args) -> int:
     # the full model, whose ids are then mapped to the ones the trimmed model keeps.
     source = pipeline.model_manifest(base).get("source", {})
     full = pipeline.trained_model(base) != base
-    tokenizer, model = train.load_base(pipeline.pull_base(nib, pipeline.trained_model(base)))
+    base_path = pipeline.pull_base(nib, pipeline.trained_model(base))
+    tokenizer, model = train.load_base(base_path)
     if full:
         keep = kept_ids(ROOT / "models" / "vocab" / source["keep"])
     else:
@@ -108,11 +109,12 @@ def pack(args) -> int:
         log(f"{name}: {len(data)} examples, {len(ids)} tokens")
 
     trimmed_model = out / "base.gguf"
-    if not trimmed_model.exists() and full:
-        pipeline.run([nib, "vocab", "--model", source["model"], "--apply", ROOT / "models" / "vocab" / source["keep"],
-                      "--out", trimmed_model])
-    elif not trimmed_model.exists():
-        shutil.copyfile(pipeline.pull_base(nib, base), trimmed_model)
+    if not trimmed_model.exists():
+        if full:
+            pipeline.run([nib, "vocab", "--model", source["model"], "--apply", ROOT / "models" / "vocab" / source["keep"],
+                          "--out", trimmed_model])
+        else:
+            shutil.copyfile(base_path, trimmed_model)
     config = model.config.to_dict()
     config["model_type"] = model.config.model_type
     for key in ("quantization_config", "_name_or_path", "_model_name_or_path", "transformers_version", "architectures", "dtype"):
@@ -127,6 +129,8 @@ def pack(args) -> int:
     (out / "config.json").write_text(json.dumps(config, indent=1) + "\n")
     (out / "plan.json").write_text(json.dumps(plan, indent=1) + "\n")
     if not full:
+        # (A Gemma pack's model is the trimmed one, transformers' the full one: their
+        # logits are not comparable.)
         check_loader(model, out, tokenizer)
     log(f"pack written to {out}")
     return 0
@@ -209,7 +213,7 @@ def gguf_state_dict(path: Path, names: dict, norm_offset: float) -> dict:
 def load_model(pack_dir: Path):
     import transformers
 
-    config = json.loads((pack_dir / "config.json").read_text())
+    config = pack_config(pack_dir)
     config.pop("end_token_id", None)
     names, config_class, model_class, norm_offset = ARCHITECTURES[config.pop("model_type")]
     config = getattr(transformers, config_class)(**config)
@@ -242,7 +246,7 @@ UNTIMED_STEPS = 5
 
 
 def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Path, device: str, step_seconds: float | None,
-              save_every: int | None = None):
+              arch: str, save_every: int | None = None):
     """Trains one stage's LoRA weights on `model` (a peft model, weights already set to the
     stage's start); returns the summary and the measured seconds per step. With `save_every`,
     writes out/<name>-<step>.gguf every that many steps (long runs on a CPU)."""
@@ -300,7 +304,7 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
             log(json.dumps(record))
         if save_every and step % save_every == 0 and step != steps:
             checkpoint = out / f"{name}-{step}.gguf"
-            train.export_gguf(train.lora_state(model), checkpoint, settings["alpha"], train.architecture(pack_dir / "base.gguf"))
+            train.export_gguf(train.lora_state(model), checkpoint, settings["alpha"], arch)
             log(f"{name}: wrote {checkpoint}")
     history.close()
     seconds = time.time() - started
@@ -335,6 +339,7 @@ def train_all(args) -> int:
     torch.backends.cuda.matmul.allow_tf32 = True
     started = time.time()
     base = load_model(args.pack)
+    arch = train.architecture(args.pack / "base.gguf")
     log(f"base model loaded in {time.time() - started:.1f} s")
     config = LoraConfig(r=settings["rank"], lora_alpha=settings["alpha"], target_modules=train.TARGETS,
                         lora_dropout=0.0, bias="none")
@@ -361,7 +366,7 @@ def train_all(args) -> int:
                      f"add it to --only, or give --start")
         start = trained[stage["init"]] if stage.get("init") else initial
         model.load_state_dict({k: v.to(device) for k, v in start.items()}, strict=False)
-        summary, step_seconds = run_stage(model, name, stage, plan, args.pack, args.out, device, step_seconds,
+        summary, step_seconds = run_stage(model, name, stage, plan, args.pack, args.out, device, step_seconds, arch,
                                           args.save_every)
         if args.start:
             summary["starts_from"] = str(args.start)
@@ -373,7 +378,7 @@ def train_all(args) -> int:
                 at = stages[at].get("init")
             summary["starts_from"] = " <- ".join(chain)
         summaries[name] = summary
-        train.export_gguf(trained[name], args.out / f"{name}.gguf", settings["alpha"], train.architecture(args.pack / "base.gguf"))
+        train.export_gguf(trained[name], args.out / f"{name}.gguf", settings["alpha"], arch)
         (args.out / "summary.json").write_text(json.dumps(summaries, indent=1) + "\n")
         log(f"{name}: wrote {args.out / (name + '.gguf')} after {time.time() - started:.0f} s")
     return 0

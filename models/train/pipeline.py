@@ -18,9 +18,9 @@ Steps, each printed as it starts:
  6. the adapter as GGUF, with its manifest, in models/adapters/ (--smoke: in the work folder);
  7. a check that nib loads it and answers through it (`nib complete`);
  8. `nib eval` with and without it on the held-out set (benches/eval).
-With --smoke (the adapters fim-base, fim and qwen-fastapi) it also packs the examples for
-gpu.py, trains every gpu.py stage two steps on the CPU and checks that nib answers through
-the fim adapter it made.
+With --smoke (the adapters fim-base, fim and qwen-fastapi) it also packs short examples
+for gpu.py, trains gpu.toml's first stage two steps on the CPU and checks that nib answers
+through the adapter it made.
 
 Needs the release binary (cargo build --release) and Python 3.11. Only the standard
 library here; the training step runs in the virtual environment.
@@ -97,6 +97,11 @@ def pull_base(nib: Path, model: str = DEFAULT_BASE) -> Path:
     return Path(pulled.stdout.strip().splitlines()[-1])
 
 
+def base_of(spec: dict) -> str:
+    """The model an adapters.toml spec is trained on and applied to."""
+    return spec.get("base", DEFAULT_BASE)
+
+
 def trained_model(base: str) -> str:
     """The model train.py reads for adapters applied to `base`: Gemma's are trained on the
     full gemma-3-270m (the trimmed model's transformer; its examples keep the full
@@ -150,7 +155,7 @@ def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path) -> P
     """JSON lines of examples for one adapter: each framework's, mixed when several."""
     seed = spec.get("seed", DATASET_SEED)
     end_share = spec.get("end_share", 0.0)
-    model = spec.get("base", DEFAULT_BASE)
+    model = base_of(spec)
     variant = "" if (seed, end_share) == (DATASET_SEED, 0.0) else f"-s{seed}-e{end_share}"
     if model != DEFAULT_BASE:
         variant += f"-{model}"
@@ -202,7 +207,7 @@ def write_manifest(name: str, spec: dict, gguf: Path, dest: Path, summary: dict)
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / f"{name}.gguf"
     shutil.copyfile(gguf, target)
-    model = spec.get("base", DEFAULT_BASE)
+    model = base_of(spec)
     base = weights_of(model)
     prompt = prompt_table(template_for(model))
 
@@ -282,7 +287,7 @@ def main() -> int:
     run([sys.executable, HERE / "corpus.py", "fetch", "--split", "train", *corpus_args])
 
     step("base models")
-    models = sorted({config[n].get("base", DEFAULT_BASE) for n in names})
+    models = sorted({base_of(config[n]) for n in names})
     base_paths = {model: pull_base(args.nib, trained_model(model)) for model in models}
 
     if DEFAULT_BASE in models:
@@ -298,7 +303,7 @@ def main() -> int:
         data = examples_for(name, spec, args.nib, work, examples)
         step(f"adapter {name}: training")
         out = work / "runs" / name
-        model = spec.get("base", DEFAULT_BASE)
+        model = base_of(spec)
         train = [python, HERE / "train.py", "--examples", data, "--base", base_paths[model], "--out", out,
                  "--template", template_for(model),
                  "--steps", 2 if args.smoke else spec["steps"], "--batch", 2 if args.smoke else spec["batch"],
@@ -348,10 +353,10 @@ def main() -> int:
         limit = ["--limit", "1"] if args.smoke else []
         shipped = [n for n in names if config[n].get("ship", True)]
         for model in models:
-            settings = ["--settings", json.dumps({"deadline_ms": 2000, "cold_tokens": 0, "model": model})]
-            mine = [str(adapters_dir / f"{n}.toml") for n in shipped if config[n].get("base", DEFAULT_BASE) == model]
+            # The model by NIB_MODEL, so that eval keeps its own default settings.
+            mine = [str(adapters_dir / f"{n}.toml") for n in shipped if base_of(config[n]) == model]
             for adapter in ["none", *mine]:
-                run([args.nib, "eval", "--adapter", adapter, *limit, *settings])
+                run([args.nib, "eval", "--adapter", adapter, *limit], env={**os.environ, "NIB_MODEL": model})
     print(f"\npipeline: done in {time.time() - started:.0f} s", file=sys.stderr)
     return 0
 

@@ -5,10 +5,10 @@
 
 The base model is the GGUF nib runs, dequantized by transformers (`gguf_file=`), so the
 adapter is trained on exactly the weights it will be applied to (up to quantization).
-Only the attention projections get LoRA weights; embeddings stay frozen (the output head
-is tied to them). The loss is the middle's tokens (and the end-of-text after it) plus a
-weighted language-model loss on the code before the cursor; it is computed over the
-vocabulary the examples use, which saves most of the output head's cost on a CPU.
+Only the attention projections get LoRA weights; embeddings and output head stay frozen.
+The loss is the middle's tokens (and the end-of-text after it) plus a weighted
+language-model loss on the code before the cursor; it is computed over the vocabulary the
+examples use, which saves most of the output head's cost on a CPU.
 
 The prompt layout comes from `--template` (a TOML file whose [prompt] table the examples
 were laid out with: models/train/template.toml for Gemma, a model manifest such as
