@@ -140,13 +140,25 @@ def encode(examples: list[dict], tokenizer, max_len: int, layout: Layout) -> lis
     return out
 
 
-def batches(data: list[dict], batch_size: int, rng: random.Random):
-    """Endless shuffled batches, padded on the right."""
+def batches(data: list[dict], batch_size: int, rng: random.Random, bucket: int = 1):
+    """Endless shuffled batches, padded on the right. With `bucket` > 1 the shuffled
+    examples are taken `bucket` batches at a time and sorted by length before they are cut
+    into batches, which are then shuffled: a batch holds examples of similar length, so
+    little of it is padding (which costs as much to compute as tokens do)."""
     while True:
         order = list(range(len(data)))
         rng.shuffle(order)
-        for i in range(0, len(order) - batch_size + 1, batch_size):
-            yield [data[j] for j in order[i : i + batch_size]]
+        group = batch_size * bucket
+        out = []
+        for g in range(0, len(order) - batch_size + 1, group):
+            chunk = order[g : g + group]
+            if bucket > 1:
+                chunk.sort(key=lambda j: len(data[j]["ids"]))
+            out += [chunk[i : i + batch_size] for i in range(0, len(chunk) - batch_size + 1, batch_size)]
+        if bucket > 1:
+            rng.shuffle(out)
+        for b in out:
+            yield [data[j] for j in b]
 
 
 def collate(batch: list[dict], pad: int):
@@ -296,6 +308,8 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's choice)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--checkpoint-every", type=int, default=25)
+    ap.add_argument("--bucket", type=int, default=16,
+                    help="batches whose examples are sorted by length together (1: random batches)")
     args = ap.parse_args()
 
     from peft import LoraConfig, get_peft_model
@@ -352,7 +366,7 @@ def main() -> int:
         log(f"resumed at step {step}")
 
     rng = random.Random(args.seed)
-    stream = batches(data, min(args.batch, len(data)), rng)
+    stream = batches(data, min(args.batch, len(data)), rng, args.bucket)
     for _ in range(step):
         next(stream)  # the same batches as an uninterrupted run
     history = args.out / "log.jsonl"
