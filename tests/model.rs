@@ -819,23 +819,36 @@ async fn a_line_ruled_out_is_not_written_again() {
     );
 }
 
-/// The default model ships a FastAPI adapter: `auto` applies it to a file that imports
-/// FastAPI and answers through it, and leaves a file of no framework to the base model.
+/// The default model ships FastAPI and React adapters: `auto` applies each to a file that
+/// imports its framework and answers through it, and leaves a file of no framework to the
+/// base model.
 #[test]
-fn the_default_model_answers_fastapi_code_through_its_framework_adapter() {
+fn the_default_model_answers_framework_code_through_its_framework_adapters() {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let app = dir.path().join("app.py");
-    std::fs::write(
-        &app,
-        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/items/{item_id}\")\nasync def read_item(item_id: int):\n    return {\"item_id\": \n",
-    )
-    .unwrap();
     common::pull_model();
-    let fastapi = complete(&format!("{}:8:24", app.display()), |c| c);
-    assert!(
-        fastapi.contains("frameworks: fastapi; adapter: fastapi\n"),
-        "{fastapi}"
-    );
+    let files = [
+        (
+            "app.py",
+            "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/items/{item_id}\")\nasync def read_item(item_id: int):\n    return {\"item_id\": \n",
+            "8:24",
+            "fastapi",
+        ),
+        (
+            "Counter.tsx",
+            "import React, { useState } from 'react';\n\nexport function Counter() {\n  const [count, setCount] = useState(0);\n  return <button onClick={() => setCount(count + 1)}>{\n",
+            "5:55",
+            "react",
+        ),
+    ];
+    for (name, text, at, framework) in files {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let out = complete(&format!("{}:{at}", file.display()), |c| c);
+        assert!(
+            out.contains(&format!("frameworks: {framework}; adapter: {framework}\n")),
+            "{out}"
+        );
+    }
     let plain = complete(SAMPLE, |c| c);
     assert!(plain.contains("adapter: none (base model)"), "{plain}");
 }
