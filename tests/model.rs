@@ -839,6 +839,12 @@ fn the_default_model_answers_framework_code_through_its_framework_adapters() {
             "5:55",
             "react",
         ),
+        (
+            "routes.rs",
+            "use axum::{routing::get, Router};\n\npub fn app() -> Router {\n    Router::new()\n        .route(\"/\", get(root))\n        .route(\"/users\", \n",
+            "6:26",
+            "axum",
+        ),
     ];
     for (name, text, at, framework) in files {
         let file = dir.path().join(name);
