@@ -259,7 +259,7 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=stage["lr"], weight_decay=0.0)
     rng = random.Random(settings.get("seed", 1))
-    stream = train.batches(data, settings["batch"], rng)
+    stream = train.batches(data, settings["batch"], rng, settings.get("bucket", 1))
     steps = stage.get("steps")
     if steps is None and step_seconds is not None:
         steps = max(10, int(stage["seconds"] / step_seconds))

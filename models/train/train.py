@@ -338,6 +338,7 @@ def main() -> int:
     model = get_peft_model(base, config)
     resume = args.out / "checkpoint.pt"
     step = 0
+    earlier = 0  # seconds spent by the runs this one resumes
     if args.init and not resume.exists():
         try:
             start = start_weights(args.init, model)
@@ -363,6 +364,7 @@ def main() -> int:
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
         step = state["step"]
+        earlier = state.get("seconds", 0)
         log(f"resumed at step {step}")
 
     rng = random.Random(args.seed)
@@ -387,6 +389,7 @@ def main() -> int:
         log(json.dumps(record))
         if step % args.checkpoint_every == 0 or step == args.steps:
             state = {"lora": lora_state(model), "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(), "step": step}
+            state["seconds"] = earlier + round(time.time() - started)
             torch.save(state, resume.with_suffix(".tmp"))
             os.replace(resume.with_suffix(".tmp"), resume)
 
@@ -402,7 +405,7 @@ def main() -> int:
         "batch": args.batch,
         "max_len": args.max_len,
         "device": args.device if args.device == "cpu" else torch.cuda.get_device_name(),
-        "seconds": round(time.time() - started),
+        "seconds": earlier + round(time.time() - started),
     }
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     log(f"wrote {args.out / 'adapter.gguf'}: {json.dumps(summary)}")
