@@ -339,6 +339,10 @@ def main() -> int:
     resume = args.out / "checkpoint.pt"
     step = 0
     earlier = 0  # seconds spent by the runs this one resumes
+
+    def spent() -> int:
+        return earlier + round(time.time() - started)
+
     if args.init and not resume.exists():
         try:
             start = start_weights(args.init, model)
@@ -388,8 +392,8 @@ def main() -> int:
             f.write(json.dumps(record) + "\n")
         log(json.dumps(record))
         if step % args.checkpoint_every == 0 or step == args.steps:
-            state = {"lora": lora_state(model), "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(), "step": step}
-            state["seconds"] = earlier + round(time.time() - started)
+            state = {"lora": lora_state(model), "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(), "step": step,
+                     "seconds": spent()}
             torch.save(state, resume.with_suffix(".tmp"))
             os.replace(resume.with_suffix(".tmp"), resume)
 
@@ -405,7 +409,7 @@ def main() -> int:
         "batch": args.batch,
         "max_len": args.max_len,
         "device": args.device if args.device == "cpu" else torch.cuda.get_device_name(),
-        "seconds": earlier + round(time.time() - started),
+        "seconds": spent(),
     }
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     log(f"wrote {args.out / 'adapter.gguf'}: {json.dumps(summary)}")
