@@ -96,6 +96,10 @@ struct Prepared {
 }
 
 impl Prepared {
+    fn at_line_start(&self) -> bool {
+        crate::context::at_line_start(&self.text, self.cursor)
+    }
+
     /// What is worth showing of a model's text for this request, `finish` saying how its
     /// generation ended: the same for the small model and a larger one.
     fn clean(

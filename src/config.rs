@@ -64,6 +64,9 @@ pub struct Settings {
     /// Answers less confident than this (0..1) go to the larger model; `None` = the small
     /// model's manifest's `[confidence] escalate_below`, chosen on benches/val.
     pub escalate_below: Option<f32>,
+    /// The same for requests at a line's start; `None` = `escalate_below` when that is
+    /// set, else the manifest's `escalate_below_line_start`, else its `escalate_below`.
+    pub escalate_below_line_start: Option<f32>,
     /// Most memory a larger local model may take, in MB.
     pub escalate_memory_mb: u64,
 }
@@ -87,6 +90,7 @@ impl Default for Settings {
             escalate: None,
             escalate_to: None,
             escalate_below: None,
+            escalate_below_line_start: None,
             escalate_memory_mb: 2048,
         }
     }
@@ -154,6 +158,21 @@ pub struct Loaded {
 }
 
 impl Settings {
+    /// The confidence under which a request escalates, given the small model's own
+    /// thresholds (its manifest's `[confidence]`) and whether the cursor is at a line's
+    /// start: a threshold set here wins over the manifest's.
+    pub fn escalate_below(&self, model: &crate::model::Confidence, line_start: bool) -> f32 {
+        let general = self.escalate_below;
+        if line_start {
+            self.escalate_below_line_start
+                .or(general)
+                .or(model.escalate_below_line_start)
+                .unwrap_or(model.escalate_below)
+        } else {
+            general.unwrap_or(model.escalate_below)
+        }
+    }
+
     /// Reads settings over the defaults. `null` or a missing object gives the defaults.
     pub fn from_json(value: &Value) -> Result<Loaded, SettingsError> {
         let mut loaded = Loaded::default();
@@ -180,8 +199,9 @@ impl Settings {
                     s.cold_tokens = optional_u64(key, v, 0, 32_768)?.map(|n| n as u32)
                 }
                 "min_confidence" | "minConfidence" => s.min_confidence = fraction(key, v)?,
-                "escalate_below" | "escalateBelow" => {
-                    s.escalate_below = (!v.is_null()).then(|| fraction(key, v)).transpose()?
+                "escalate_below" | "escalateBelow" => s.escalate_below = optional_fraction(key, v)?,
+                "escalate_below_line_start" | "escalateBelowLineStart" => {
+                    s.escalate_below_line_start = optional_fraction(key, v)?
                 }
                 "languages" => s.languages = language_switches(key, v)?,
                 "reuse" => s.reuse = boolean(key, v)?,
@@ -258,6 +278,11 @@ fn fraction(key: &str, v: &Value) -> Result<f32, SettingsError> {
         .filter(|n| (0.0..=1.0).contains(n))
         .map(|n| n as f32)
         .ok_or_else(|| error(key, "expected a number from 0 to 1"))
+}
+
+/// A fraction, or `None` for `null` (the default).
+fn optional_fraction(key: &str, v: &Value) -> Result<Option<f32>, SettingsError> {
+    (!v.is_null()).then(|| fraction(key, v)).transpose()
 }
 
 /// A list of folder paths (a single path is a list of one).
@@ -376,6 +401,39 @@ mod tests {
                 ..model
             }
         );
+    }
+
+    #[test]
+    fn escalation_thresholds_come_from_the_model_unless_set() {
+        let model = crate::model::Confidence {
+            escalate_below: 0.7,
+            escalate_below_line_start: Some(0.9),
+            ..Default::default()
+        };
+        let read = |v| Settings::from_json(&v).unwrap().settings;
+        let below = |s: &Settings| {
+            (
+                s.escalate_below(&model, false),
+                s.escalate_below(&model, true),
+            )
+        };
+        assert_eq!(below(&read(json!({}))), (0.7, 0.9));
+        // One threshold set by the user governs every request...
+        assert_eq!(below(&read(json!({"escalate_below": 0.5}))), (0.5, 0.5));
+        // ...unless a line's start has its own.
+        let both = read(json!({"escalateBelow": 0.5, "escalateBelowLineStart": 0.8}));
+        assert_eq!(below(&both), (0.5, 0.8));
+        assert_eq!(
+            below(&read(json!({"escalate_below_line_start": 0.6}))),
+            (0.7, 0.6)
+        );
+        // A model without a line-start threshold uses its one threshold there.
+        let plain = crate::model::Confidence {
+            escalate_below_line_start: None,
+            ..model
+        };
+        assert_eq!(read(json!({})).escalate_below(&plain, true), 0.7);
+        assert!(Settings::from_json(&json!({"escalate_below_line_start": 2})).is_err());
     }
 
     #[test]

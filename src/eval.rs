@@ -377,10 +377,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
             .map_err(|e| anyhow::anyhow!("{}: {e}", case.file))?;
         let text = std::fs::read_to_string(&path)?;
         let (document, cursor) = holed(&text, case)?;
-        let line_start = document[..cursor]
-            .rsplit('\n')
-            .next()
-            .is_some_and(|before| before.chars().all(char::is_whitespace));
+        let line_start = crate::context::at_line_start(&document, cursor);
         let uri = crate::document::uri::from_path(&path);
         client.open(&uri, "", &document).await;
         if i == 0 || cases[i - 1].framework != case.framework {

@@ -74,14 +74,34 @@ async fn a_larger_local_model_is_loaded_when_first_needed_and_answers() {
     assert_eq!(client.completer().await.counters().escalation_answers, 1);
 
     // Confident enough, the request stays with the small model.
-    let settings = settings(json!({
-        "escalate_to": "qwen2.5-coder-0.5b-code",
-        "escalate_below": 0.0,
-    }));
-    client.configure(settings).await;
+    client
+        .configure(settings(json!({
+            "escalate_to": "qwen2.5-coder-0.5b-code",
+            "escalate_below": 0.0,
+        })))
+        .await;
     let (text, escalation) = ask(&client, &uri).await;
     assert_eq!(text, local);
     assert_eq!(escalation, None);
+
+    // A line's start has a threshold of its own: there the request goes, mid-line it stays.
+    client
+        .configure(settings(json!({
+            "escalate_to": "qwen2.5-coder-0.5b-code",
+            "escalate_below": 0.0,
+            "escalate_below_line_start": 1.0,
+        })))
+        .await;
+    assert_eq!(ask(&client, &uri).await.1, None, "mid-line");
+    let start = common::uri("area.py");
+    let text = "import math\n\n\ndef circle_area(radius):\n    ";
+    client.open(&start, "python", text).await;
+    client.inline_completion(&start, 4, 4).await.unwrap();
+    let timings = client.completer().await.last_timings().unwrap();
+    let escalation = timings.escalation.expect("a line's start escalates");
+    assert_eq!(escalation.target, "qwen2.5-coder-0.5b-code");
+    // It went for its threshold, not for want of an answer.
+    assert!(escalation.small.is_some(), "{escalation:?}");
 }
 
 /// llama-server, built once from llama.cpp's sources (scripts/llama-server, cached).

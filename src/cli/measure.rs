@@ -37,7 +37,9 @@ pub(crate) struct EvalArgs {
     /// Also print the confidence curve: for each threshold, the share of suggestions the
     /// small model keeps and their exact match; with an `escalate_to` in the settings every
     /// case is also asked of the larger model (`escalate` = `always`), which gives the
-    /// exact match of the escalated ones and of the hybrid at each threshold.
+    /// exact match of the escalated ones and of the hybrid at each threshold; then the
+    /// same with the mid-line threshold in use and one of its own at a line's start
+    /// (`--json` adds every pair of thresholds, `confidence_grid`).
     #[arg(long)]
     confidence: bool,
     /// Fit the model's confidence model to this run's answers (do it on benches/val) and
@@ -111,7 +113,7 @@ pub(crate) fn eval(args: EvalArgs) -> Result<()> {
     if args.confidence && !settings["escalate_to"].is_null() {
         settings["escalate"] = json!("always");
     }
-    let report = runtime()?.block_on(nib::eval::run(&eval_options(&args, settings)))?;
+    let report = runtime()?.block_on(nib::eval::run(&eval_options(&args, settings.clone())))?;
     let fit = if args.fit_confidence {
         let fit = nib::eval::fit::fit(&report.outcomes).context(
             "no confidence model to fit: the small model's answers are all right or all wrong",
@@ -121,14 +123,25 @@ pub(crate) fn eval(args: EvalArgs) -> Result<()> {
     } else {
         None
     };
-    let curve = (args.confidence || fit.is_some()).then(|| match &fit {
-        Some(fit) => nib::eval::curve::curve(&nib::eval::fit::rescored(&report.outcomes, fit)),
-        None => nib::eval::curve::curve(&report.outcomes),
+    let scored = match &fit {
+        Some(fit) => nib::eval::fit::rescored(&report.outcomes, fit),
+        None => report.outcomes.clone(),
+    };
+    let curves = (args.confidence || fit.is_some()).then(|| {
+        // The line-start curve holds the mid-line threshold in use.
+        let mid = mid_line_threshold(&settings)?;
+        Ok::<_, anyhow::Error>((
+            nib::eval::curve::curve(&scored),
+            nib::eval::curve::line_start_curve(&scored, mid),
+        ))
     });
+    let curves = curves.transpose()?;
     if args.json {
         let mut json = report.json();
-        if let Some(curve) = &curve {
+        if let Some((curve, line_start)) = &curves {
             json["confidence"] = nib::eval::curve::json(curve);
+            json["confidence_line_start"] = nib::eval::curve::json(line_start);
+            json["confidence_grid"] = nib::eval::curve::json(&nib::eval::curve::grid(&scored));
         }
         if let Some(fit) = &fit {
             json["fit"] = json!({
@@ -144,11 +157,24 @@ pub(crate) fn eval(args: EvalArgs) -> Result<()> {
         println!("{json}");
     } else {
         print!("{}", report.table());
-        if let Some(curve) = &curve {
+        if let Some((curve, line_start)) = &curves {
             print!("\nconfidence curve\n{}", nib::eval::curve::table(curve));
+            print!(
+                "\nwith a threshold of its own at a line's start\n{}",
+                nib::eval::curve::table(line_start)
+            );
         }
     }
     Ok(())
+}
+
+/// The threshold under which the small model's answers mid-line escalate with these
+/// settings.
+fn mid_line_threshold(settings: &serde_json::Value) -> Result<f32> {
+    let model = nib::model::resolve(settings["model"].as_str())?;
+    let confidence = model.manifest.map(|m| m.confidence).unwrap_or_default();
+    let settings = nib::config::Settings::from_json(settings)?.settings;
+    Ok(settings.escalate_below(&confidence, false))
 }
 
 /// What `nib eval` runs, with these settings.

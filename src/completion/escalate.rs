@@ -58,14 +58,8 @@ impl Completer {
         local: Option<f32>,
     ) -> Option<(Escalation, Option<Escalated>)> {
         let target = settings.escalate_to.as_ref()?;
-        if !remote::should_escalate(
-            settings.escalate,
-            true,
-            local,
-            settings
-                .escalate_below
-                .unwrap_or(self.confidence.escalate_below),
-        ) {
+        let below = settings.escalate_below(&self.confidence, prepared.at_line_start());
+        if !remote::should_escalate(settings.escalate, true, local, below) {
             return None;
         }
         self.counters.escalated.fetch_add(1, Ordering::Relaxed);

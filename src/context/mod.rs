@@ -221,6 +221,13 @@ fn preamble(
     out
 }
 
+/// Whether only whitespace comes before `cursor` on its line: where the user waits after
+/// Enter.
+pub fn at_line_start(text: &str, cursor: usize) -> bool {
+    let line = text[..cursor].rsplit('\n').next().unwrap_or("");
+    line.chars().all(char::is_whitespace)
+}
+
 /// Indentation width in columns (a tab counts 4).
 pub fn indent_width(line: &str) -> usize {
     line.chars()

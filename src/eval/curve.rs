@@ -6,17 +6,20 @@
 //! where every request was escalated (`escalate = "always"`), each case carries both
 //! answers, so one run gives every threshold: at threshold t the small model's answer
 //! stands when it has one with a chance of t or more, and the larger model's (when it
-//! came in time) is taken for the rest.
+//! came in time) is taken for the rest. A rule may set a line's start apart (where the
+//! user waits after Enter and a larger model's lead is widest): its own threshold there.
 
 use serde_json::{Value, json};
 
 use super::Outcome;
 use crate::bench::report::percentile;
 
-/// One threshold's figures; percentages.
+/// One rule's figures; percentages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Point {
+    /// The threshold for requests mid-line, and the one for requests at a line's start.
     pub threshold: f32,
+    pub line_start_threshold: f32,
     /// Cases the small model answers on its own, and how often it is right on them.
     pub kept: f64,
     pub kept_exact: f64,
@@ -31,37 +34,58 @@ pub struct Point {
     pub p50_ms: Option<f64>,
 }
 
-/// Thresholds from 0 to 1 in steps of 0.1, over the cases where the small model ran.
+/// The thresholds the curves step through: 0 to 1 in steps of 0.1.
+fn steps() -> impl Iterator<Item = f32> {
+    (0..=10).map(|step| step as f32 / 10.0)
+}
+
+/// One threshold for every request, over the cases where the small model ran.
 pub fn curve(outcomes: &[Outcome]) -> Vec<Point> {
+    steps().map(|t| point(outcomes, t, t)).collect()
+}
+
+/// Requests mid-line escalated below `mid`, those at a line's start below each threshold.
+pub fn line_start_curve(outcomes: &[Outcome], mid: f32) -> Vec<Point> {
+    steps().map(|t| point(outcomes, mid, t)).collect()
+}
+
+/// Every pair of thresholds (mid-line, line start): what a rule is chosen from on val.
+pub fn grid(outcomes: &[Outcome]) -> Vec<Point> {
+    steps()
+        .flat_map(|mid| steps().map(move |start| (mid, start)))
+        .map(|(mid, start)| point(outcomes, mid, start))
+        .collect()
+}
+
+/// The hybrid that escalates mid-line answers below `mid` and line-start ones below
+/// `start` (and those the small model has nothing for).
+pub fn point(outcomes: &[Outcome], mid: f32, start: f32) -> Point {
     let ran: Vec<&Outcome> = outcomes.iter().filter(|o| o.chance.is_some()).collect();
     let both = !ran.is_empty() && ran.iter().all(|o| o.escalated);
     let n = ran.len().max(1) as f64;
     let percent = |count: usize, of: usize| 100.0 * count as f64 / of.max(1) as f64;
-    (0..=10)
-        .map(|step| {
-            let threshold = step as f32 / 10.0;
-            let (kept, handed): (Vec<&Outcome>, Vec<&Outcome>) = ran
-                .iter()
-                .partition(|o| o.small.is_some() && o.chance.is_some_and(|c| c >= threshold));
-            let small_right = kept.iter().filter(|o| o.small_exact()).count();
-            let large_right = handed.iter().filter(|o| o.exact).count();
-            let mut latencies: Vec<f64> = kept
-                .iter()
-                .map(|o| o.latency_ms - o.escalation_ms)
-                .chain(handed.iter().map(|o| o.latency_ms))
-                .collect();
-            latencies.sort_by(f64::total_cmp);
-            Point {
-                threshold,
-                kept: 100.0 * kept.len() as f64 / n,
-                kept_exact: percent(small_right, kept.len()),
-                escalated: 100.0 * handed.len() as f64 / n,
-                escalated_exact: both.then(|| percent(large_right, handed.len())),
-                exact: both.then(|| percent(small_right + large_right, ran.len())),
-                p50_ms: both.then(|| percentile(&latencies, 50.0)),
-            }
-        })
-        .collect()
+    let (kept, handed): (Vec<&Outcome>, Vec<&Outcome>) = ran.iter().partition(|o| {
+        let threshold = if o.line_start { start } else { mid };
+        o.small.is_some() && o.chance.is_some_and(|c| c >= threshold)
+    });
+    let small_right = kept.iter().filter(|o| o.small_exact()).count();
+    let large_right = handed.iter().filter(|o| o.exact).count();
+    let mut latencies: Vec<f64> = kept
+        .iter()
+        .map(|o| o.latency_ms - o.escalation_ms)
+        .chain(handed.iter().map(|o| o.latency_ms))
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+    Point {
+        threshold: mid,
+        line_start_threshold: start,
+        kept: 100.0 * kept.len() as f64 / n,
+        kept_exact: percent(small_right, kept.len()),
+        escalated: 100.0 * handed.len() as f64 / n,
+        escalated_exact: both.then(|| percent(large_right, handed.len())),
+        exact: both.then(|| percent(small_right + large_right, ran.len())),
+        p50_ms: both.then(|| percentile(&latencies, 50.0)),
+    }
 }
 
 impl Outcome {
@@ -74,8 +98,9 @@ impl Outcome {
 /// The curve as a table.
 pub fn table(points: &[Point]) -> String {
     let mut out = format!(
-        "{:>9} {:>7} {:>13} {:>11} {:>17} {:>8} {:>8}\n",
+        "{:>9} {:>10} {:>7} {:>13} {:>11} {:>17} {:>8} {:>8}\n",
         "threshold",
+        "line start",
         "kept %",
         "kept exact %",
         "escalated %",
@@ -86,8 +111,9 @@ pub fn table(points: &[Point]) -> String {
     let or_dash = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
     for p in points {
         out.push_str(&format!(
-            "{:>9.1} {:>7.1} {:>13.1} {:>11.1} {:>17} {:>8} {:>8}\n",
+            "{:>9.1} {:>10.1} {:>7.1} {:>13.1} {:>11.1} {:>17} {:>8} {:>8}\n",
             p.threshold,
+            p.line_start_threshold,
             p.kept,
             p.kept_exact,
             p.escalated,
@@ -107,6 +133,7 @@ pub fn json(points: &[Point]) -> Value {
             .map(|p| {
                 json!({
                     "threshold": p.threshold,
+                    "line_start_threshold": p.line_start_threshold,
                     "kept": round(p.kept),
                     "kept_exact": round(p.kept_exact),
                     "escalated": round(p.escalated),
@@ -178,5 +205,30 @@ mod tests {
             .collect();
         assert_eq!(curve(&alone)[5].exact, None);
         assert_eq!(curve(&alone)[5].kept_exact, 50.0);
+    }
+
+    #[test]
+    fn a_line_start_may_have_a_threshold_of_its_own() {
+        let at_start = |o: Outcome| Outcome {
+            line_start: true,
+            ..o
+        };
+        let outcomes = [
+            case(0.8, Some("x"), Some("x")),           // mid-line, sure and right
+            at_start(case(0.8, Some("y"), Some("x"))), // line start, sure, wrong; larger right
+            at_start(case(0.95, Some("x"), Some("x"))), // line start, very sure and right
+        ];
+        // One threshold of 0.7 keeps all three: 2 of 3 right.
+        assert_eq!(point(&outcomes, 0.7, 0.7).exact, Some(200.0 / 3.0));
+        // 0.9 at a line's start hands over the second only, and the larger gets it.
+        let rule = point(&outcomes, 0.7, 0.9);
+        assert_eq!((rule.threshold, rule.line_start_threshold), (0.7, 0.9));
+        assert_eq!(rule.exact, Some(100.0));
+        assert!((rule.kept - 200.0 / 3.0).abs() < 1e-9);
+        let curve = line_start_curve(&outcomes, 0.7);
+        assert!(curve.iter().all(|p| p.threshold == 0.7));
+        assert_eq!(curve[9], rule);
+        assert_eq!(grid(&outcomes).len(), 121);
+        assert_eq!(grid(&outcomes)[7 * 11 + 9], rule);
     }
 }

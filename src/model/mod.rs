@@ -106,6 +106,10 @@ pub struct Confidence {
     /// this (0..1) go to the larger model (`escalate = "low-confidence"`); chosen on
     /// benches/val.
     pub escalate_below: f32,
+    /// The same for requests at a line's start (only whitespace before the cursor on its
+    /// line), where the user waits after Enter and a larger model's lead is widest; `None`:
+    /// `escalate_below`. Chosen on benches/val with the other.
+    pub escalate_below_line_start: Option<f32>,
     /// A logistic model of an answer being exactly right, one weight per
     /// `engine::Signals::NAMES`; fitted on benches/val with `nib eval --fit-confidence`.
     /// Empty: the geometric mean stands in for the chance.
