@@ -142,14 +142,13 @@ async fn start_llama_server() -> (KillOnDrop, String) {
         .unwrap()
         .port();
     // Its log goes to a file, read back if it dies before it is ready.
-    let log_path = std::env::temp_dir().join(format!("nib-test-llama-server-{port}.log"));
-    let log = std::fs::File::create(&log_path).unwrap();
+    let log = tempfile::NamedTempFile::new().unwrap();
     let child = Command::new(binary)
         .args(["--host", "127.0.0.1", "--port", &port.to_string(), "-m"])
         .arg(default_model_file())
         .args(["-c", "4096", "-t", "2", "--parallel", "1", "--no-webui"])
         .stdout(Stdio::null())
-        .stderr(log)
+        .stderr(log.reopen().unwrap())
         .spawn()
         .expect("start llama-server");
     let mut server = KillOnDrop(child);
@@ -157,17 +156,13 @@ async fn start_llama_server() -> (KillOnDrop, String) {
     for _ in 0..600 {
         let health = ureq::get(&format!("{url}/health")).call();
         if health.is_ok_and(|r| r.status() == 200) {
-            let _ = std::fs::remove_file(&log_path);
             return (server, url);
         }
         if let Some(status) = server.0.try_wait().unwrap() {
-            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-            let tail: Vec<&str> = log.lines().rev().take(20).collect();
-            let tail: Vec<&str> = tail.into_iter().rev().collect();
-            panic!(
-                "llama-server exited ({status}) before it was ready:\n{}",
-                tail.join("\n")
-            );
+            let log = std::fs::read_to_string(log.path()).unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+            panic!("llama-server exited ({status}) before it was ready:\n{tail}");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -1,5 +1,6 @@
 //! `nib eval` (the quality of suggestions) and `nib bench` (their latency).
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -124,8 +125,8 @@ pub(crate) fn eval(args: EvalArgs) -> Result<()> {
         None
     };
     let scored = match &fit {
-        Some(fit) => nib::eval::fit::rescored(&report.outcomes, fit),
-        None => report.outcomes.clone(),
+        Some(fit) => Cow::Owned(nib::eval::fit::rescored(&report.outcomes, fit)),
+        None => Cow::Borrowed(report.outcomes.as_slice()),
     };
     let curves = (args.confidence || fit.is_some()).then(|| {
         // The line-start curve holds the mid-line threshold in use.
