@@ -43,6 +43,10 @@ pub struct AdapterManifest {
     pub scale: f32,
     /// The layout the adapter was trained with.
     pub prompt: PromptSpec,
+    /// Trained with framework signatures in its prompts: the files it answers get them
+    /// unless the `signatures` setting says otherwise.
+    #[serde(default)]
+    pub signatures: bool,
     /// How it was made (steps, data, time, hardware): shown by `nib doctor`, not read.
     #[serde(default)]
     pub training: Option<toml::Table>,
@@ -284,29 +288,36 @@ pub fn is_named(adapter: &Adapter, name: &str) -> bool {
             .is_some_and(|p| p == Path::new(name))
 }
 
+/// An adapter that is never loaded, for tests of choosing one.
+#[cfg(test)]
+pub(crate) fn for_tests(name: &str, languages: &[&str], frameworks: &[&str]) -> Adapter {
+    Adapter {
+        manifest: AdapterManifest {
+            name: name.into(),
+            description: String::new(),
+            base: "m".into(),
+            base_sha256: "00".into(),
+            languages: languages.iter().map(|s| s.to_string()).collect(),
+            frameworks: frameworks.iter().map(|s| s.to_string()).collect(),
+            file: format!("{name}.gguf"),
+            size: 0,
+            sha256: "00".into(),
+            scale: 1.0,
+            prompt: model::prompt_spec_of("[prompt]\nkind = \"prefix\"").unwrap(),
+            signatures: false,
+            training: None,
+        },
+        path: PathBuf::from(format!("{name}.gguf")),
+        manifest_path: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn adapter(name: &str, languages: &[&str], frameworks: &[&str]) -> Adapter {
-        Adapter {
-            manifest: AdapterManifest {
-                name: name.into(),
-                description: String::new(),
-                base: "m".into(),
-                base_sha256: "00".into(),
-                languages: languages.iter().map(|s| s.to_string()).collect(),
-                frameworks: frameworks.iter().map(|s| s.to_string()).collect(),
-                file: format!("{name}.gguf"),
-                size: 0,
-                sha256: "00".into(),
-                scale: 1.0,
-                prompt: model::prompt_spec_of("[prompt]\nkind = \"prefix\"").unwrap(),
-                training: None,
-            },
-            path: PathBuf::from(format!("{name}.gguf")),
-            manifest_path: None,
-        }
+        for_tests(name, languages, frameworks)
     }
 
     fn set(items: &[&str]) -> BTreeSet<String> {

@@ -257,17 +257,19 @@ impl Completer {
     }
 
     /// The signatures of a document's frameworks that its prompts may show (see
-    /// [`Settings::signatures`]); `wait`: index what is not indexed yet before answering,
-    /// instead of in the background.
+    /// [`Settings::signatures`]: by default those of `adapter` when it was trained with
+    /// them); `wait`: index what is not indexed yet before answering, instead of in the
+    /// background.
     fn framework_signatures(
         &self,
         uri: &str,
         document: &Snapshot,
         settings: &Settings,
-        frameworks: &std::collections::BTreeSet<String>,
+        (frameworks, adapter): (&std::collections::BTreeSet<String>, Option<&Adapter>),
         wait: bool,
     ) -> Vec<(String, Definition)> {
-        if !settings.signatures || frameworks.is_empty() {
+        let trained_with = adapter.is_some_and(|a| a.manifest.signatures);
+        if !settings.signatures.unwrap_or(trained_with) || frameworks.is_empty() {
             return Vec::new();
         }
         let (Some(path), Some(language)) = (crate::document::uri::to_path(uri), &document.language)
@@ -289,8 +291,8 @@ impl Completer {
     /// depend on timing. Returns how many there are.
     pub fn index_signatures(&self, uri: &str, document: &Snapshot) -> usize {
         let settings = self.settings.read().unwrap().clone();
-        let (frameworks, _) = self.adapter_for(uri, document, &settings, true);
-        self.framework_signatures(uri, document, &settings, &frameworks, true)
+        let (frameworks, adapter) = self.adapter_for(uri, document, &settings, true);
+        self.framework_signatures(uri, document, &settings, (&frameworks, adapter), true)
             .len()
     }
 
@@ -525,7 +527,7 @@ impl Completer {
             &request.uri,
             &request.document,
             settings,
-            &frameworks,
+            (&frameworks, adapter),
             false,
         ));
         let spec = adapter.map_or(&self.prompt, |a| &a.manifest.prompt);

@@ -49,9 +49,10 @@ pub struct Settings {
     pub speculative: bool,
     /// Show the model the public signatures of the frameworks a document uses (the names
     /// near the cursor), read from the packages installed in its workspace, in
-    /// `environments`, and in cargo's registry. Off by default: on benches/val they cost
-    /// Qwen2.5-Coder 0.5B 2 points of exact match (README, Specialization).
-    pub signatures: bool,
+    /// `environments`, and in cargo's registry. `None` (the default): only in prompts for
+    /// an adapter trained with them (its manifest's `signatures`); the base model does
+    /// worse with them (README, Specialization).
+    pub signatures: Option<bool>,
     /// More folders where packages are installed, for environments kept outside the
     /// workspace: a virtual environment, a `site-packages` folder, a folder holding
     /// `node_modules`.
@@ -85,7 +86,7 @@ impl Default for Settings {
             languages: BTreeMap::new(),
             reuse: true,
             speculative: false,
-            signatures: false,
+            signatures: None,
             environments: Vec::new(),
             escalate: None,
             escalate_to: None,
@@ -206,7 +207,7 @@ impl Settings {
                 "languages" => s.languages = language_switches(key, v)?,
                 "reuse" => s.reuse = boolean(key, v)?,
                 "speculative" => s.speculative = boolean(key, v)?,
-                "signatures" => s.signatures = boolean(key, v)?,
+                "signatures" => s.signatures = optional_boolean(key, v)?,
                 "environments" => s.environments = folders(key, v)?,
                 "escalate" => s.escalate = Escalate::from_json(key, v)?,
                 "escalate_to" | "escalateTo" => s.escalate_to = Target::from_json(key, v)?,
@@ -305,6 +306,10 @@ fn boolean(key: &str, v: &Value) -> Result<bool, SettingsError> {
         .ok_or_else(|| error(key, "expected true or false"))
 }
 
+fn optional_boolean(key: &str, v: &Value) -> Result<Option<bool>, SettingsError> {
+    (!v.is_null()).then(|| boolean(key, v)).transpose()
+}
+
 fn ranged(key: &str, v: &Value, min: u64, max: u64) -> Result<u64, SettingsError> {
     v.as_u64()
         .filter(|n| (min..=max).contains(n))
@@ -369,14 +374,19 @@ mod tests {
         let read = |v| Settings::from_json(&json!({ "environments": v, "signatures": true }));
         let s = read(json!("/envs/app")).unwrap().settings;
         assert_eq!(s.environments, vec![std::path::PathBuf::from("/envs/app")]);
-        assert!(s.signatures);
+        assert_eq!(s.signatures, Some(true));
         let s = read(json!(["/a/.venv", "/b"])).unwrap().settings;
         assert_eq!(s.environments.len(), 2);
         assert_eq!(read(json!(null)).unwrap().settings.environments.len(), 0);
         let e = read(json!([3])).unwrap_err();
         assert_eq!(e.key, "environments");
         assert!(read(json!("")).is_err());
-        assert!(!Settings::default().signatures);
+        assert_eq!(Settings::default().signatures, None);
+        let off = Settings::from_json(&json!({ "signatures": false })).unwrap();
+        assert_eq!(off.settings.signatures, Some(false));
+        let unset = Settings::from_json(&json!({ "signatures": null })).unwrap();
+        assert_eq!(unset.settings.signatures, None);
+        assert!(Settings::from_json(&json!({ "signatures": "yes" })).is_err());
     }
 
     #[test]

@@ -79,6 +79,11 @@ pub async fn run(
                     (uri, Document::open(text, 0, language).snapshot())
                 })
                 .collect();
+            let uri = format!("file:///{}", path.display());
+            // With `signatures` on, prompts show the framework's signatures as a request
+            // does once its packages are indexed: index them first (once a package), as
+            // `nib eval` does, so that examples do not depend on timing.
+            completer.index_signatures(&uri, &Document::open(text, 0, language.clone()).snapshot());
             for _ in 0..options.per_file {
                 let block = (rng.below(1000) as f64) < options.block_share * 1000.0;
                 let hole = if block {
@@ -92,7 +97,7 @@ pub async fn run(
                     hole.text.push('\n');
                 }
                 let request = Request {
-                    uri: format!("file:///{}", path.display()),
+                    uri: uri.clone(),
                     document: Document::open(&hole.text, 0, language.clone()).snapshot(),
                     others: others.clone(),
                     cursor: hole.cursor,

@@ -882,3 +882,85 @@ fn complete(
     assert!(stdout.contains("suggestion:"), "{stdout}");
     stdout
 }
+
+/// `nib dataset` (training examples) lays prompts out as requests do: with `signatures`
+/// on, they show the signatures of the framework installed in `environments`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn training_examples_show_framework_signatures_when_asked() {
+    use std::sync::{Arc, RwLock};
+    let root = tempfile::tempdir().unwrap();
+    let package = root.path().join("app");
+    std::fs::create_dir_all(&package).unwrap();
+    let lines: String = (0..6)
+        .map(|i| format!("app.include_router(router_{i}, prefix=\"/v{i}\")\n"))
+        .collect();
+    let text = format!("from fastapi import FastAPI\n\napp = FastAPI()\n{lines}");
+    std::fs::write(package.join("main.py"), text).unwrap();
+    let site = root.path().join("env/site-packages");
+    std::fs::create_dir_all(site.join("fastapi")).unwrap();
+    std::fs::create_dir_all(site.join("fastapi-0.1.0.dist-info")).unwrap();
+    std::fs::write(
+        site.join("fastapi/__init__.py"),
+        "def include_router(router, prefix: str = '', tags: list | None = None) -> None:\n    pass\n",
+    )
+    .unwrap();
+
+    let client = server_with(qwen()).await;
+    let engine = client.completer().await.engine().clone();
+    let manifest = nib::model::find_manifest("qwen2.5-coder-0.5b-code").unwrap();
+    let options = nib::dataset::Options {
+        packages: vec![package],
+        seed: 3,
+        per_file: 6,
+        block_share: 0.0,
+        end_share: 0.0,
+    };
+    let prompts = |signatures: bool| {
+        let settings = nib::config::Settings::from_json(&json!({
+            "signatures": signatures,
+            "environments": [&site],
+        }))
+        .unwrap()
+        .settings;
+        let completer = nib::completion::Completer::new(
+            engine.clone(),
+            &manifest,
+            Arc::new(RwLock::new(settings)),
+        )
+        .with_signatures(nib::signatures::Signatures::new(root.path().join("cache")));
+        let options = options.clone();
+        async move {
+            let mut prompts = Vec::new();
+            nib::dataset::run(&options, &completer, |example| {
+                prompts.push(example.prompt.clone());
+                Ok(())
+            })
+            .await
+            .unwrap();
+            prompts
+        }
+    };
+    let signature = "def include_router(router, prefix: str = '', tags: list | None = None)";
+    let with = prompts(true).await;
+    assert!(!with.is_empty());
+    // Every prompt with the name above its cursor, the first included: the examples do
+    // not depend on how soon indexing finished.
+    let near: Vec<_> = with
+        .iter()
+        .filter(|p| {
+            p.split("<|fim_suffix|>")
+                .next()
+                .unwrap()
+                .contains("app.include_router(")
+        })
+        .collect();
+    assert!(near.len() > 1, "{with:#?}");
+    assert!(near.iter().all(|p| p.contains(signature)), "{with:#?}");
+    let without = prompts(false).await;
+    assert_eq!(without.len(), with.len());
+    assert!(
+        !without.iter().any(|p| p.contains("tags: list")),
+        "{without:#?}"
+    );
+    client.shutdown().await;
+}

@@ -142,16 +142,50 @@ def prompt_table(path: Path) -> str:
 
 
 def make_examples(nib: Path, out: Path, folders: list[Path], seed, end_share, per_file=HOLES_PER_FILE,
-                  context_tokens=CONTEXT_TOKENS, model: str = DEFAULT_BASE) -> None:
+                  context_tokens=CONTEXT_TOKENS, model: str = DEFAULT_BASE,
+                  environment: Path | None = None) -> None:
     """`nib dataset` over package folders, into the JSON lines file `out`, laid out (and
-    budgeted with the tokens of) `model`."""
+    budgeted with the tokens of) `model`; with `environment` (a site-packages folder) the
+    prompts show the signatures of the frameworks installed there, as nib's `signatures`
+    setting shows a user's."""
+    # Explicit either way: by default nib shows signatures wherever the shipped adapter
+    # for the file was trained with them.
+    settings = {"context_tokens": context_tokens, "model": model, "signatures": environment is not None}
+    if environment is not None:
+        settings["environments"] = [str(environment)]
     run([nib, "dataset", "--template", template_for(model),
          "--per-file", per_file, "--seed", seed, "--end-share", end_share,
-         "--settings", json.dumps({"context_tokens": context_tokens, "model": model}),
-         "--out", out, *folders])
+         "--settings", json.dumps(settings), "--out", out, *folders])
 
 
-def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path) -> Path:
+def signature_environment(corpus: Path, modules: list[str], smoke: bool) -> Path:
+    """A site-packages folder holding the Python `modules` as pip installs them (the module
+    and a `<name>-<version>.dist-info`), copied from the train split's package of the same
+    name, so that the signatures trained on come from files corpus.lock lists."""
+    site = corpus / "environments" / "site-packages"
+    for module in modules:
+        found = sorted(p for p in (corpus / "corpus").glob(f"*/train/{module}-*")
+                       if (p / module).is_dir() and p.name[len(module) + 1:][:1].isdigit())
+        if not found:
+            if smoke:  # the smoke corpus keeps a package's first files only
+                print(f"pipeline: no {module} package in the smoke corpus; examples without "
+                      "its signatures", file=sys.stderr)
+                continue
+            sys.exit(f"pipeline: the train corpus has no {module} package to read its signatures from")
+        package = found[-1]
+        version = package.name[len(module) + 1:]
+        shutil.rmtree(site / module, ignore_errors=True)
+        shutil.copytree(package / module, site / module)
+        for old in site.glob(f"{module}-*.dist-info"):
+            shutil.rmtree(old)
+        info = site / f"{module}-{version}.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: {version}\n")
+    site.mkdir(parents=True, exist_ok=True)
+    return site
+
+
+def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path, smoke: bool = False) -> Path:
     """JSON lines of examples for one adapter: each framework's, mixed when several."""
     seed = spec.get("seed", DATASET_SEED)
     end_share = spec.get("end_share", 0.0)
@@ -159,11 +193,16 @@ def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path) -> P
     variant = "" if (seed, end_share) == (DATASET_SEED, 0.0) else f"-s{seed}-e{end_share}"
     if model != DEFAULT_BASE:
         variant += f"-{model}"
+    environment = None
+    if spec.get("signatures"):
+        variant += "-signatures-" + "-".join(spec["signatures"])
+        environment = signature_environment(corpus, spec["signatures"], smoke)
     files = []
     for framework in spec["data"]:
         path = out / f"{framework}{variant}.jsonl"
         if not path.exists():
-            make_examples(nib, path, packages(corpus, framework, "train"), seed, end_share, model=model)
+            make_examples(nib, path, packages(corpus, framework, "train"), seed, end_share, model=model,
+                          environment=environment)
         files.append(path)
     if len(files) == 1:
         return files[0]
@@ -228,6 +267,7 @@ file = "{name}.gguf"
 size = {target.stat().st_size}
 sha256 = "{sha256(target)}"
 scale = {spec.get('scale', 1.0)}
+signatures = {json.dumps(bool(spec.get('show_signatures', False)))}
 
 {prompt.rstrip()}
 
@@ -300,7 +340,7 @@ def main() -> int:
     for name in names:
         spec = config[name]
         step(f"adapter {name}: examples")
-        data = examples_for(name, spec, args.nib, work, examples)
+        data = examples_for(name, spec, args.nib, work, examples, args.smoke)
         step(f"adapter {name}: training")
         out = work / "runs" / name
         model = base_of(spec)

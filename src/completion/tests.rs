@@ -69,7 +69,7 @@ fn a_short_window_answer_is_shown_only_as_confident_as_the_model_says() {
 }
 
 #[test]
-fn framework_signatures_reach_the_prompt_only_when_switched_on() {
+fn framework_signatures_reach_the_prompt_when_switched_on_or_trained_with() {
     let root = tempfile::tempdir().unwrap();
     let workspace = root.path().join("app");
     let fastapi = workspace.join(".venv/lib/python3.12/site-packages/fastapi");
@@ -88,13 +88,16 @@ fn framework_signatures_reach_the_prompt_only_when_switched_on() {
     let document = crate::document::Document::open(text, 1, language).snapshot();
     let frameworks = std::collections::BTreeSet::from(["fastapi".to_string()]);
     let on = Settings {
-        signatures: true,
+        signatures: Some(true),
         ..Settings::default()
     };
     let completer =
         completer(on.clone(), 1365).with_signatures(Signatures::new(root.path().join("cache")));
 
-    let found = completer.framework_signatures(&uri, &document, &on, &frameworks, true);
+    let signed = |settings: &Settings, adapter| {
+        completer.framework_signatures(&uri, &document, settings, (&frameworks, adapter), true)
+    };
+    let found = signed(&on, None);
     assert!(
         found
             .iter()
@@ -105,10 +108,17 @@ fn framework_signatures_reach_the_prompt_only_when_switched_on() {
         !found.iter().any(|(_, d)| d.text.contains("pass")),
         "bodies are left out"
     );
-    let off = Settings::default();
-    assert!(
-        completer
-            .framework_signatures(&uri, &document, &off, &frameworks, true)
-            .is_empty()
-    );
+    // By default only an adapter trained with them gets them; the setting overrides.
+    let unset = Settings::default();
+    let plain = crate::adapter::for_tests("fastapi", &["python"], &["fastapi"]);
+    let mut trained = plain.clone();
+    trained.manifest.signatures = true;
+    assert!(signed(&unset, None).is_empty());
+    assert!(signed(&unset, Some(&plain)).is_empty());
+    assert_eq!(signed(&unset, Some(&trained)), found);
+    let off = Settings {
+        signatures: Some(false),
+        ..Settings::default()
+    };
+    assert!(signed(&off, Some(&trained)).is_empty());
 }

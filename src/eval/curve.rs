@@ -99,7 +99,7 @@ impl Outcome {
 pub fn table(points: &[Point]) -> String {
     let mut out = format!(
         "{:>9} {:>10} {:>7} {:>13} {:>11} {:>17} {:>8} {:>8}\n",
-        "threshold",
+        "mid-line",
         "line start",
         "kept %",
         "kept exact %",
