@@ -43,8 +43,9 @@ pub struct AdapterManifest {
     pub scale: f32,
     /// The layout the adapter was trained with.
     pub prompt: PromptSpec,
-    /// Trained with framework signatures in its prompts: the files it answers get them
-    /// unless the `signatures` setting says otherwise.
+    /// Whether the prompts of the files it answers show their frameworks' signatures
+    /// (chosen on benches/val for an adapter trained with them); the `signatures` setting
+    /// overrides it.
     #[serde(default)]
     pub signatures: bool,
     /// How it was made (steps, data, time, hardware): shown by `nib doctor`, not read.

@@ -257,8 +257,8 @@ impl Completer {
     }
 
     /// The signatures of a document's frameworks that its prompts may show (see
-    /// [`Settings::signatures`]: by default those of `adapter` when it was trained with
-    /// them); `wait`: index what is not indexed yet before answering, instead of in the
+    /// [`Settings::signatures`]: by default when `adapter`'s manifest asks for them);
+    /// `wait`: index what is not indexed yet before answering, instead of in the
     /// background.
     fn framework_signatures(
         &self,
@@ -268,8 +268,8 @@ impl Completer {
         (frameworks, adapter): (&std::collections::BTreeSet<String>, Option<&Adapter>),
         wait: bool,
     ) -> Vec<(String, Definition)> {
-        let trained_with = adapter.is_some_and(|a| a.manifest.signatures);
-        if !settings.signatures.unwrap_or(trained_with) || frameworks.is_empty() {
+        let asked = adapter.is_some_and(|a| a.manifest.signatures);
+        if !settings.signatures.unwrap_or(asked) || frameworks.is_empty() {
             return Vec::new();
         }
         let (Some(path), Some(language)) = (crate::document::uri::to_path(uri), &document.language)

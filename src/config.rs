@@ -50,8 +50,8 @@ pub struct Settings {
     /// Show the model the public signatures of the frameworks a document uses (the names
     /// near the cursor), read from the packages installed in its workspace, in
     /// `environments`, and in cargo's registry. `None` (the default): only in prompts for
-    /// an adapter trained with them (its manifest's `signatures`); the base model does
-    /// worse with them (README, Specialization).
+    /// an adapter whose manifest asks for them (`signatures`, chosen on benches/val); the
+    /// base model does worse with them (README, Specialization).
     pub signatures: Option<bool>,
     /// More folders where packages are installed, for environments kept outside the
     /// workspace: a virtual environment, a `site-packages` folder, a folder holding

@@ -69,7 +69,7 @@ fn a_short_window_answer_is_shown_only_as_confident_as_the_model_says() {
 }
 
 #[test]
-fn framework_signatures_reach_the_prompt_when_switched_on_or_trained_with() {
+fn framework_signatures_reach_the_prompt_when_switched_on_or_asked_for() {
     let root = tempfile::tempdir().unwrap();
     let workspace = root.path().join("app");
     let fastapi = workspace.join(".venv/lib/python3.12/site-packages/fastapi");
@@ -108,17 +108,18 @@ fn framework_signatures_reach_the_prompt_when_switched_on_or_trained_with() {
         !found.iter().any(|(_, d)| d.text.contains("pass")),
         "bodies are left out"
     );
-    // By default only an adapter trained with them gets them; the setting overrides.
+    // By default only an adapter whose manifest asks for them gets them; the setting
+    // overrides it.
     let unset = Settings::default();
     let plain = crate::adapter::for_tests("fastapi", &["python"], &["fastapi"]);
-    let mut trained = plain.clone();
-    trained.manifest.signatures = true;
+    let mut asking = plain.clone();
+    asking.manifest.signatures = true;
     assert!(signed(&unset, None).is_empty());
     assert!(signed(&unset, Some(&plain)).is_empty());
-    assert_eq!(signed(&unset, Some(&trained)), found);
+    assert_eq!(signed(&unset, Some(&asking)), found);
     let off = Settings {
         signatures: Some(false),
         ..Settings::default()
     };
-    assert!(signed(&off, Some(&trained)).is_empty());
+    assert!(signed(&off, Some(&asking)).is_empty());
 }
