@@ -265,7 +265,8 @@ impl Completer {
         uri: &str,
         document: &Snapshot,
         settings: &Settings,
-        (frameworks, adapter): (&std::collections::BTreeSet<String>, Option<&Adapter>),
+        frameworks: &std::collections::BTreeSet<String>,
+        adapter: Option<&Adapter>,
         wait: bool,
     ) -> Vec<(String, Definition)> {
         let asked = adapter.is_some_and(|a| a.manifest.signatures);
@@ -292,7 +293,7 @@ impl Completer {
     pub fn index_signatures(&self, uri: &str, document: &Snapshot) -> usize {
         let settings = self.settings.read().unwrap().clone();
         let (frameworks, adapter) = self.adapter_for(uri, document, &settings, true);
-        self.framework_signatures(uri, document, &settings, (&frameworks, adapter), true)
+        self.framework_signatures(uri, document, &settings, &frameworks, adapter, true)
             .len()
     }
 
@@ -527,7 +528,8 @@ impl Completer {
             &request.uri,
             &request.document,
             settings,
-            (&frameworks, adapter),
+            &frameworks,
+            adapter,
             false,
         ));
         let spec = adapter.map_or(&self.prompt, |a| &a.manifest.prompt);

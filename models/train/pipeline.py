@@ -193,14 +193,14 @@ def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path, smok
     variant = "" if (seed, end_share) == (DATASET_SEED, 0.0) else f"-s{seed}-e{end_share}"
     if model != DEFAULT_BASE:
         variant += f"-{model}"
-    environment = None
-    if spec.get("signatures"):
-        variant += "-signatures-" + "-".join(spec["signatures"])
-        environment = signature_environment(corpus, spec["signatures"], smoke)
+    signatures = spec.get("signatures", [])
+    if signatures:
+        variant += "-signatures-" + "-".join(signatures)
     files = []
     for framework in spec["data"]:
         path = out / f"{framework}{variant}.jsonl"
         if not path.exists():
+            environment = signature_environment(corpus, signatures, smoke) if signatures else None
             make_examples(nib, path, packages(corpus, framework, "train"), seed, end_share, model=model,
                           environment=environment)
         files.append(path)

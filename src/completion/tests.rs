@@ -95,7 +95,7 @@ fn framework_signatures_reach_the_prompt_when_switched_on_or_asked_for() {
         completer(on.clone(), 1365).with_signatures(Signatures::new(root.path().join("cache")));
 
     let signed = |settings: &Settings, adapter| {
-        completer.framework_signatures(&uri, &document, settings, (&frameworks, adapter), true)
+        completer.framework_signatures(&uri, &document, settings, &frameworks, adapter, true)
     };
     let found = signed(&on, None);
     assert!(
