@@ -55,8 +55,14 @@ def kept_ids(path: Path) -> np.ndarray:
     return np.array(ids, dtype=np.int64)
 
 
-def dataset_name(framework: str, seed: int) -> str:
-    return f"{framework}-s{seed}"
+def datasets(name: str, stage: dict, plan: dict) -> list[tuple[str, str, int, tuple[str, ...]]]:
+    """A stage's example sets: (name, framework, seed, the modules whose signatures its
+    prompts show, from the stage's adapters.toml spec, as pipeline.py makes them)."""
+    adapters = tomllib.loads((HERE / "adapters.toml").read_text())
+    signatures = adapters.get(name, {}).get("signatures", [])
+    suffix = "-signatures-" + "-".join(signatures) if signatures else ""
+    return [(f"{fw}-s{seed}{suffix}", fw, seed, tuple(signatures))
+            for fw in stage["data"] for seed in plan["examples"]["seeds"]]
 
 
 def pack(args) -> int:
@@ -68,7 +74,7 @@ def pack(args) -> int:
     if args.short:
         # A quick check of every step (the pipeline's smoke run): short prompts.
         settings["context_tokens"], plan["train"]["max_len"] = 192, 256
-    names = sorted({dataset_name(fw, seed) for stage in plan["stages"].values() for fw in stage["data"] for seed in settings["seeds"]})
+    sets = sorted({d for name, stage in plan["stages"].items() for d in datasets(name, stage, plan)})
     base = plan["base"]
     layout = train.Layout.read(pipeline.template_for(base))
 
@@ -85,14 +91,16 @@ def pack(args) -> int:
     to_trimmed = np.full(model.config.vocab_size, -1, dtype=np.int64)
     to_trimmed[keep] = np.arange(len(keep))
 
-    for name in names:
-        framework, seed = name.rsplit("-s", 1)
+    for name, framework, seed, signatures in sets:
         # Named by what shapes them, so that another plan's examples are never taken for these.
         jsonl = args.work / "examples" / f"{name}-{base}-c{settings['context_tokens']}.jsonl"
         if not jsonl.exists():
             jsonl.parent.mkdir(parents=True, exist_ok=True)
+            # `--short` is the pipeline's smoke run, whose corpus may lack the packages.
+            environment = pipeline.signature_environment(args.work, signatures, args.short) if signatures else None
             pipeline.make_examples(nib, jsonl, pipeline.packages(args.work, framework, "train"), seed,
-                                   settings["end_share"], settings["per_file"], settings["context_tokens"], base)
+                                   settings["end_share"], settings["per_file"], settings["context_tokens"], base,
+                                   environment)
         examples = [json.loads(line) for line in jsonl.open()]
         data = train.encode(examples, tokenizer, plan["train"]["max_len"], layout)
         # A middle that starts inside a word can be tokenized with a token the code
@@ -253,7 +261,7 @@ def run_stage(model, name: str, stage: dict, plan: dict, pack_dir: Path, out: Pa
     import torch
 
     settings = plan["train"]
-    data = load_examples(pack_dir, [dataset_name(fw, s) for fw in stage["data"] for s in plan["examples"]["seeds"]])
+    data = load_examples(pack_dir, [d[0] for d in datasets(name, stage, plan)])
     tokens = sum(len(d["ids"]) for d in data)
     head, remap = train.loss_head(model, data, pack_config(pack_dir).get("end_token_id", model.config.eos_token_id), device)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -394,7 +402,7 @@ def install(args) -> int:
         if not spec.get("ship", True):
             continue
         summary = {**summary, "examples_file": ", ".join(
-            f"{dataset_name(fw, s)}.jsonl" for fw in plan["stages"][name]["data"] for s in plan["examples"]["seeds"])}
+            f"{d[0]}.jsonl" for d in datasets(name, plan["stages"][name], plan))}
         summary["made"] = args.made or datetime.date.today().isoformat()
         summary["machine"] = args.machine
         manifest = pipeline.write_manifest(name, spec, args.out / f"{name}.gguf", args.dest, summary)
