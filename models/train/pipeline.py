@@ -3,7 +3,7 @@
 
     python3 models/train/pipeline.py                       # every adapter in adapters.toml
     python3 models/train/pipeline.py --adapters fim,axum   # some of them
-    python3 models/train/pipeline.py --smoke --work /tmp/x # fim-base and fim, 2 steps each, tiny corpus (CI)
+    python3 models/train/pipeline.py --smoke --work /tmp/x # 2 steps each, tiny corpus (CI)
 
 Steps, each printed as it starts:
  1. a virtual environment with the pinned requirements (models/train/.venv);
@@ -15,10 +15,11 @@ Steps, each printed as it starts:
     with the base model's own layout (its manifest's [prompt]) where the model has FIM
     tokens, else with models/train/template.toml;
  5. LoRA training on the dequantized base model (train.py; CPU, or a GPU when present);
- 6. the adapter as GGUF, with its manifest, in models/adapters/ (--smoke: in the work folder);
+ 6. the adapter as GGUF (for a spec with `average`, the exact average of its run and those
+    runs: average.py), with its manifest, in models/adapters/ (--smoke: in the work folder);
  7. a check that nib loads it and answers through it (`nib complete`);
  8. `nib eval` with and without it on the held-out set (benches/eval).
-With --smoke (the adapters fim-base, fim and qwen-fastapi) it also packs short examples
+With --smoke (the adapters fim-base, fim, qwen-fastapi-plain and qwen-fastapi) it also packs short examples
 for gpu.py, trains gpu.toml's first stage two steps on the CPU and checks that nib answers
 through the adapter it made.
 
@@ -329,7 +330,7 @@ def main() -> int:
         names = args.adapters.split(",")
     elif args.smoke:
         # Two Gemma stages, one shipped, and a Qwen framework adapter: every step, kept short.
-        names = ["fim-base", "fim", "qwen-fastapi"]
+        names = ["fim-base", "fim", "qwen-fastapi-plain", "qwen-fastapi"]
     else:
         names = list(config)
     unknown = [n for n in names if n not in config]
@@ -378,6 +379,8 @@ def main() -> int:
             if not init.exists():
                 sys.exit(f"pipeline: {name} starts from {spec['init']}, which is not trained in {work}")
             train += ["--init", init]
+        if "bucket" in spec:
+            train += ["--bucket", spec["bucket"]]
         if args.device:
             train += ["--device", args.device]
         run(train)
@@ -394,8 +397,21 @@ def main() -> int:
             stage = config[stage].get("init")
         if chain:
             summary["starts_from"] = " <- ".join(chain)
+        adapter = out / "adapter.gguf"
+        if spec.get("average"):
+            step(f"adapter {name}: the average of this run and {', '.join(spec['average'])}")
+            others = [work / "runs" / other / "adapter.gguf" for other in spec["average"]]
+            missing = [str(p) for p in others if not p.exists()]
+            if missing:
+                sys.exit(f"pipeline: {name} averages runs that are not trained in {work}: {missing}")
+            adapter = out / "averaged.gguf"
+            run([python, HERE / "average.py", "--out", adapter, out / "adapter.gguf", *others])
+            summary["rank"] *= 1 + len(others)
+            summary["averaged_with"] = ", ".join(
+                f"{other} ({config[other]['steps']} steps, {json.loads((work / 'runs' / other / 'summary.json').read_text())['seconds']:.0f} s)"
+                for other in spec["average"])
         step(f"adapter {name}: export and check")
-        manifest = write_manifest(name, spec, out / "adapter.gguf", adapters_dir, summary)
+        manifest = write_manifest(name, spec, adapter, adapters_dir, summary)
         verify(args.nib, spec.get("name", name), manifest, model)
         print(f"pipeline: {manifest}", file=sys.stderr)
 
