@@ -58,9 +58,8 @@ def kept_ids(path: Path) -> np.ndarray:
 def datasets(name: str, stage: dict, plan: dict) -> list[tuple[str, str, int, tuple[str, ...]]]:
     """A stage's example sets: (name, framework, seed, the modules whose signatures its
     prompts show, from the stage's adapters.toml spec, as pipeline.py makes them)."""
-    adapters = tomllib.loads((HERE / "adapters.toml").read_text())
-    signatures = adapters.get(name, {}).get("signatures", [])
-    suffix = "-signatures-" + "-".join(signatures) if signatures else ""
+    signatures = pipeline.adapter_specs().get(name, {}).get("signatures", [])
+    suffix = pipeline.signature_variant(signatures)
     return [(f"{fw}-s{seed}{suffix}", fw, seed, tuple(signatures))
             for fw in stage["data"] for seed in plan["examples"]["seeds"]]
 
@@ -394,7 +393,7 @@ def train_all(args) -> int:
 
 def install(args) -> int:
     """Manifests for the trained adapters, as pipeline.py writes them."""
-    adapters = tomllib.loads((HERE / "adapters.toml").read_text())
+    adapters = pipeline.adapter_specs()
     plan = json.loads((args.pack / "plan.json").read_text())
     summaries = json.loads((args.out / "summary.json").read_text())
     for name, summary in summaries.items():

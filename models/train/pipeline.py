@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import hashlib
 import json
 import os
@@ -200,15 +201,28 @@ def signature_environment(corpus: Path, modules: list[str], smoke: bool) -> Path
             sys.exit(f"pipeline: the train corpus has no {module} package to read its signatures from")
         package = found[-1]
         version = package.name[len(module) + 1:]
+        info = site / f"{module}-{version}.dist-info"
+        if info.is_dir():
+            continue  # copied already (the dist-info is written after the module)
         shutil.rmtree(site / module, ignore_errors=True)
         shutil.copytree(package / module, site / module)
         for old in site.glob(f"{module}-*.dist-info"):
             shutil.rmtree(old)
-        info = site / f"{module}-{version}.dist-info"
         info.mkdir(parents=True)
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: {version}\n")
     site.mkdir(parents=True, exist_ok=True)
     return site
+
+
+@functools.cache
+def adapter_specs() -> dict:
+    """adapters.toml: what each adapter is trained on and how."""
+    return tomllib.loads((HERE / "adapters.toml").read_text())
+
+
+def signature_variant(signatures: list[str]) -> str:
+    """What names example files whose prompts show these modules' signatures."""
+    return "-signatures-" + "-".join(signatures) if signatures else ""
 
 
 def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path, smoke: bool = False) -> Path:
@@ -220,8 +234,7 @@ def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path, smok
     if model != DEFAULT_BASE:
         variant += f"-{model}"
     signatures = spec.get("signatures", [])
-    if signatures:
-        variant += "-signatures-" + "-".join(signatures)
+    variant += signature_variant(signatures)
     files = []
     for framework in spec["data"]:
         path = out / f"{framework}{variant}.jsonl"
@@ -325,7 +338,7 @@ def main() -> int:
     ap.add_argument("--skip-eval", action="store_true")
     args = ap.parse_args()
 
-    config = tomllib.loads((HERE / "adapters.toml").read_text())
+    config = adapter_specs()
     if args.adapters:
         names = args.adapters.split(",")
     elif args.smoke:
