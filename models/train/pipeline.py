@@ -19,9 +19,9 @@ Steps, each printed as it starts:
     runs: average.py), with its manifest, in models/adapters/ (--smoke: in the work folder);
  7. a check that nib loads it and answers through it (`nib complete`);
  8. `nib eval` with and without it on the held-out set (benches/eval).
-With --smoke (the adapters fim-base, fim, qwen-fastapi-plain and qwen-fastapi) it also packs short examples
-for gpu.py, trains gpu.toml's first stage two steps on the CPU and checks that nib answers
-through the adapter it made.
+With --smoke (the adapters fim-base, fim and the three FastAPI runs of qwen-fastapi) it
+also packs short examples for gpu.py, trains gpu.toml's first stage two steps on the CPU
+and checks that nib answers through the adapter it made.
 
 Needs the release binary (cargo build --release) and Python 3.11. Only the standard
 library here; the training step runs in the virtual environment.
@@ -343,7 +343,7 @@ def main() -> int:
         names = args.adapters.split(",")
     elif args.smoke:
         # Two Gemma stages, one shipped, and a Qwen framework adapter: every step, kept short.
-        names = ["fim-base", "fim", "qwen-fastapi-plain", "qwen-fastapi"]
+        names = ["fim-base", "fim", "qwen-fastapi-plain", "qwen-fastapi-sig", "qwen-fastapi"]
     else:
         names = list(config)
     unknown = [n for n in names if n not in config]
@@ -394,6 +394,8 @@ def main() -> int:
             train += ["--init", init]
         if "bucket" in spec:
             train += ["--bucket", spec["bucket"]]
+        if "train_seed" in spec:
+            train += ["--seed", spec["train_seed"]]
         if args.device:
             train += ["--device", args.device]
         run(train)
