@@ -239,7 +239,10 @@ impl Session<'_> {
             self.cached.push(token);
             let room = (job.max_tokens as usize).saturating_sub(out.count());
             let healed = healing.as_ref().is_none_or(Healing::is_done);
-            let draft = if job.speculate && healed {
+            // Drafts are checked by the plain most likely token: none while healing or
+            // `avoid` still rules the next one.
+            let avoiding = job.avoid.is_some() && out.bytes.trim_ascii().is_empty();
+            let draft = if job.speculate && healed && !avoiding {
                 draft(&self.cached, MAX_DRAFT.min(room))
             } else {
                 Vec::new()
