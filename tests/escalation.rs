@@ -28,6 +28,20 @@ fn settings(escalation: Value) -> Value {
 
 const SOURCE: &str = "import math\n\n\ndef circle_area(radius):\n    return math.pi * radius ** 2\n\n\ndef circle_circumference(radius):\n    return \n";
 
+/// A file of `n` small functions above the cursor (at the end of its last line, the body
+/// of `circle_circumference`), and that line.
+fn many_functions(n: usize) -> (String, u32) {
+    let mut source = String::from("import math\n\n");
+    for i in 0..n {
+        source.push_str(&format!(
+            "\ndef area_{i}(radius):\n    return {i} * radius\n\n"
+        ));
+    }
+    source.push_str("\ndef circle_circumference(radius):\n    return \n");
+    let line = source.lines().count() as u32 - 1;
+    (source, line)
+}
+
 /// A suggestion at the end of the file (the body of `circle_circumference`), and what
 /// came of asking the larger model for it.
 async fn ask(client: &LspClient, uri: &str) -> (String, Option<Escalation>) {
@@ -102,6 +116,34 @@ async fn a_larger_local_model_is_loaded_when_first_needed_and_answers() {
     assert_eq!(escalation.target, "qwen2.5-coder-0.5b-code");
     // It went for its threshold, not for want of an answer.
     assert!(escalation.small.is_some(), "{escalation:?}");
+
+    // The larger model reads the small one's context, or one of its own size.
+    let long = common::uri("long.py");
+    let (source, line) = many_functions(200);
+    client.open(&long, "python", &source).await;
+    let mut read = Vec::new();
+    for context_tokens in [None, Some(128)] {
+        let mut target = json!({"model": "qwen2.5-coder-0.5b-code", "timeout_ms": 60_000});
+        if let Some(n) = context_tokens {
+            target["context_tokens"] = json!(n);
+        }
+        client
+            .configure(settings(
+                json!({"escalate": "always", "escalate_to": target}),
+            ))
+            .await;
+        client.inline_completion(&long, line, 11).await.unwrap();
+        let timings = client.completer().await.last_timings().unwrap();
+        let escalation = timings.escalation.expect("every request is escalated");
+        assert!(escalation.used, "{escalation:?}");
+        read.push(
+            escalation
+                .prompt_tokens
+                .expect("a local model's prompt is counted"),
+        );
+    }
+    assert!(read[0] > 512, "the small model's context: {read:?}");
+    assert!(read[1] <= 128, "a context of 128 tokens: {read:?}");
 }
 
 /// llama-server, built once from llama.cpp's sources (scripts/llama-server, cached).
@@ -307,14 +349,7 @@ async fn a_servers_prompt_is_budgeted_in_its_own_tokens() {
     .await;
     let uri = common::uri("circles.py");
     // Five hundred functions above the cursor: far more than either budget.
-    let mut source = String::from("import math\n\n");
-    for i in 0..500 {
-        source.push_str(&format!(
-            "\ndef area_{i}(radius):\n    return {i} * radius\n\n"
-        ));
-    }
-    source.push_str("\ndef circle_circumference(radius):\n    return \n");
-    let line = source.lines().count() as u32 - 1;
+    let (source, line) = many_functions(500);
     client.open(&uri, "python", &source).await;
     let words = |prompt: &str| {
         prompt

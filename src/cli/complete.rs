@@ -197,8 +197,12 @@ async fn ask(
                 (None, true) => "its answer is shown".into(),
                 (None, false) => "it had nothing to show".into(),
             };
+            let read = x
+                .prompt_tokens
+                .map(|n| format!(", a {n}-token prompt"))
+                .unwrap_or_default();
             println!(
-                "[{label}] escalated to {} ({:.0} ms): {outcome}; the small model's was {:?}",
+                "[{label}] escalated to {} ({:.0} ms{read}): {outcome}; the small model's was {:?}",
                 x.target, x.ms, x.small
             );
         }

@@ -40,6 +40,8 @@ pub(super) struct Escalated {
     pub cleaned: Option<Cleaned>,
     /// Its own confidence when it is known (a local model's).
     pub confidence: Option<f32>,
+    /// Tokens of its prompt, when known (a local model's).
+    pub prompt_tokens: Option<usize>,
 }
 
 /// How often a request waiting for the larger model looks at its cancellation flag.
@@ -80,6 +82,7 @@ impl Completer {
             used: false,
             failed: None,
             small: None,
+            prompt_tokens: None,
         };
         match answer {
             Ok(escalated) => {
@@ -87,6 +90,7 @@ impl Completer {
                     .escalation_answers
                     .fetch_add(1, Ordering::Relaxed);
                 escalation.used = escalated.cleaned.is_some();
+                escalation.prompt_tokens = escalated.prompt_tokens;
                 Some((escalation, Some(escalated)))
             }
             Err(why) => {
@@ -112,8 +116,15 @@ impl Completer {
         // A generation the request stopped waiting for is cancelled.
         let _cancel_on_drop = CancelOnDrop(cancel.clone());
         let budgets = settings.request_budgets(&tier.defaults, super::extent(&mode), request.caps);
+        // Its own budget: the context built again for it, counted with the small model's
+        // tokenizer (the same family's).
+        let rebuilt = target.context_tokens.map(|context_tokens| {
+            let count = self.token_counter();
+            self.context_within(request, prepared, context_tokens, &count)
+        });
+        let context = rebuilt.as_ref().unwrap_or(&prepared.context);
         let job = Generate {
-            prompt: prompt::render(&prepared.context, &tier.prompt),
+            prompt: prompt::render(context, &tier.prompt),
             cold: None,
             max_tokens: budgets.max_tokens,
             decode_budget: Duration::from_millis(budgets.deadline_ms),
@@ -139,6 +150,7 @@ impl Completer {
         Ok(Escalated {
             cleaned: prepared.clean(&generation.text, generation.finish),
             confidence: Some(generation.confidence),
+            prompt_tokens: Some(generation.stats.prompt_tokens),
         })
     }
 
@@ -186,6 +198,7 @@ impl Completer {
         Ok(Escalated {
             cleaned: prepared.clean(text, Finish::Stop),
             confidence: None,
+            prompt_tokens: None,
         })
     }
 }

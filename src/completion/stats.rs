@@ -36,6 +36,9 @@ pub struct Escalation {
     pub failed: Option<String>,
     /// The small model's suggestion, which stood had the request not escalated.
     pub small: Option<String>,
+    /// Tokens of the prompt the larger model was given (a local model's; a server's is
+    /// not known).
+    pub prompt_tokens: Option<usize>,
 }
 
 /// Totals since the completer started, for benchmarks.

@@ -36,6 +36,8 @@ pub struct LocalTarget {
     pub model: String,
     /// How long an answer may take before the small model's is shown instead.
     pub timeout_ms: u64,
+    /// Its own context budget in tokens; `None`: the small model's context.
+    pub context_tokens: Option<u32>,
 }
 
 /// The wire shape a server speaks.
@@ -98,6 +100,7 @@ impl Target {
             Value::String(s) => Ok(Some(Target::Local(LocalTarget {
                 model: s.trim().to_string(),
                 timeout_ms: DEFAULT_TIMEOUT_MS,
+                context_tokens: None,
             }))),
             Value::Object(map) => {
                 let text = |field: &str| -> Result<Option<String>, SettingsError> {
@@ -143,17 +146,22 @@ impl Target {
                     }
                 }
                 let timeout_ms = whole("timeout_ms", 50, 60_000)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+                let context_tokens = whole("context_tokens", 64, 131_072)?.map(|n| n as u32);
                 let Some(url) = text("url")? else {
                     let model = text("model")?.ok_or_else(|| {
                         problem(key, "expected a \"model\" to load or a server's \"url\"")
                     })?;
-                    if ["api", "api_key_env", "context_tokens", "tokenizer"]
+                    if ["api", "api_key_env", "tokenizer"]
                         .iter()
                         .any(|f| map.contains_key(*f))
                     {
                         return Err(problem(&format!("{key}.url"), "a server needs a url"));
                     }
-                    return Ok(Some(Target::Local(LocalTarget { model, timeout_ms })));
+                    return Ok(Some(Target::Local(LocalTarget {
+                        model,
+                        timeout_ms,
+                        context_tokens,
+                    })));
                 };
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
                     return Err(problem(
@@ -185,7 +193,7 @@ impl Target {
                     api,
                     api_key_env: text("api_key_env")?,
                     timeout_ms,
-                    context_tokens: whole("context_tokens", 64, 131_072)?.map(|n| n as u32),
+                    context_tokens,
                     tokenizer: text("tokenizer")?.map(Into::into),
                 })))
             }
@@ -228,14 +236,24 @@ mod tests {
             Target::from_json("t", &json!("qwen2.5-coder-1.5b-code")),
             Ok(Some(Target::Local(LocalTarget {
                 model: "qwen2.5-coder-1.5b-code".into(),
-                timeout_ms: DEFAULT_TIMEOUT_MS
+                timeout_ms: DEFAULT_TIMEOUT_MS,
+                context_tokens: None,
             })))
         );
         assert_eq!(
             Target::from_json("t", &json!({"model": "m", "timeout_ms": 4000})),
             Ok(Some(Target::Local(LocalTarget {
                 model: "m".into(),
-                timeout_ms: 4000
+                timeout_ms: 4000,
+                context_tokens: None,
+            })))
+        );
+        assert_eq!(
+            Target::from_json("t", &json!({"model": "m", "context_tokens": 512})),
+            Ok(Some(Target::Local(LocalTarget {
+                model: "m".into(),
+                timeout_ms: DEFAULT_TIMEOUT_MS,
+                context_tokens: Some(512),
             })))
         );
         let server = Target::from_json(
@@ -258,7 +276,11 @@ mod tests {
             })
         );
         let bad = [
-            (json!({"model": "m", "context_tokens": 4096}), "t.url"),
+            (json!({"model": "m", "tokenizer": "/t.json"}), "t.url"),
+            (
+                json!({"model": "m", "context_tokens": 8}),
+                "t.context_tokens",
+            ),
             (
                 json!({"url": "http://x", "model": "m", "context_tokens": 10}),
                 "t.context_tokens",
