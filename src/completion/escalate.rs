@@ -1,18 +1,19 @@
 //! Handing a request to the larger model (`escalate_to`) when the small one is unsure, and
 //! showing its answer only when it comes within the request's budget.
 
+use std::borrow::Cow;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::{Completer, Escalation, Prepared, Request};
 use crate::config::Settings;
-use crate::context::Mode;
+use crate::context::{Context, Mode};
 use crate::engine::{CancelFlag, CancelOnDrop, EngineError, Finish, Generate};
 use crate::postprocess::{self, Cleaned};
 use crate::prompt;
 use crate::remote::local::LocalTier;
-use crate::remote::server::{Ask, Server};
+use crate::remote::server::{Ask, Server, Tokenizer};
 use crate::remote::{self, LocalTarget, ServerTarget, Target};
 
 /// The larger models a completer has started: one local tier, the servers it has talked to.
@@ -116,15 +117,10 @@ impl Completer {
         // A generation the request stopped waiting for is cancelled.
         let _cancel_on_drop = CancelOnDrop(cancel.clone());
         let budgets = settings.request_budgets(&tier.defaults, super::extent(&mode), request.caps);
-        // Its own budget: the context built again for it, counted with the small model's
-        // tokenizer (the same family's).
-        let rebuilt = target.context_tokens.map(|context_tokens| {
-            let count = self.token_counter();
-            self.context_within(request, prepared, context_tokens, &count)
-        });
-        let context = rebuilt.as_ref().unwrap_or(&prepared.context);
+        // The same family: counted with the small model's tokenizer.
+        let context = self.context_for(request, prepared, target.context_tokens, None);
         let job = Generate {
-            prompt: prompt::render(context, &tier.prompt),
+            prompt: prompt::render(&context, &tier.prompt),
             cold: None,
             max_tokens: budgets.max_tokens,
             decode_budget: Duration::from_millis(budgets.deadline_ms),
@@ -161,17 +157,14 @@ impl Completer {
         request: &Request,
     ) -> Result<Escalated, String> {
         let server = self.escalation.server(target);
-        // A server with its own budget or tokenizer gets the context built for it.
         let tokenizer = server.tokenizer().await?;
-        let rebuilt = (target.context_tokens.is_some() || tokenizer.is_some()).then(|| {
-            let context_tokens = target
-                .context_tokens
-                .unwrap_or(prepared.budgets.context_tokens);
-            let small = self.token_counter();
-            let count = |s: &str| tokenizer.as_ref().map_or_else(|| small(s), |t| t.count(s));
-            self.context_within(request, prepared, context_tokens, &count)
-        });
-        let context = rebuilt.as_ref().unwrap_or(&prepared.context);
+        let context = self.context_for(
+            request,
+            prepared,
+            target.context_tokens,
+            tokenizer.as_deref(),
+        );
+        let context = &*context;
         let mut stop = self.stop.to_vec();
         if context.mode == Mode::Line {
             stop.push("\n".into());
@@ -200,6 +193,27 @@ impl Completer {
             confidence: None,
             prompt_tokens: None,
         })
+    }
+}
+
+impl Completer {
+    /// The context a larger model reads: the small model's, or, given its own budget
+    /// (`context_tokens`) or tokenizer, built again for it (counted with the small model's
+    /// tokenizer when it has none of its own).
+    fn context_for<'p>(
+        &self,
+        request: &Request,
+        prepared: &'p Prepared,
+        context_tokens: Option<u32>,
+        tokenizer: Option<&Tokenizer>,
+    ) -> Cow<'p, Context> {
+        if context_tokens.is_none() && tokenizer.is_none() {
+            return Cow::Borrowed(&prepared.context);
+        }
+        let context_tokens = context_tokens.unwrap_or(prepared.budgets.context_tokens);
+        let small = self.token_counter();
+        let count = |s: &str| tokenizer.map_or_else(|| small(s), |t| t.count(s));
+        Cow::Owned(self.context_within(request, prepared, context_tokens, &count))
     }
 }
 
