@@ -36,6 +36,9 @@ pub struct Options {
     pub block_share: f64,
     /// Share of holes with nothing after them, as when writing at the end of a file, 0..1.
     pub end_share: f64,
+    /// Share of line holes cut at the line's start (after its indentation), as after
+    /// Enter, where users wait most; the others are cut at any character. 0..1.
+    pub line_start_share: f64,
 }
 
 /// One training example.
@@ -85,14 +88,15 @@ pub async fn run(
             // `nib eval` does, so that examples do not depend on timing.
             completer.index_signatures(&uri, &Document::open(text, 0, language.clone()).snapshot());
             for _ in 0..options.per_file {
-                let block = (rng.below(1000) as f64) < options.block_share * 1000.0;
+                let block = chance(&mut rng, options.block_share);
+                let line = |rng: &mut Rng| line_hole(text, rng, options.line_start_share);
                 let hole = if block {
-                    block_hole(text, &mut rng).or_else(|| line_hole(text, &mut rng))
+                    block_hole(text, &mut rng).or_else(|| line(&mut rng))
                 } else {
-                    line_hole(text, &mut rng)
+                    line(&mut rng)
                 };
                 let Some(mut hole) = hole else { break };
-                if (rng.below(1000) as f64) < options.end_share * 1000.0 {
+                if chance(&mut rng, options.end_share) {
                     hole.text.truncate(hole.cursor);
                     hole.text.push('\n');
                 }
@@ -118,6 +122,11 @@ pub async fn run(
         }
     }
     Ok(made)
+}
+
+/// True with probability `share` (0..1, in thousandths).
+fn chance(rng: &mut Rng, share: f64) -> bool {
+    (rng.below(1000) as f64) < share * 1000.0
 }
 
 /// The package's source files nib knows the language of, sorted, with their text
@@ -181,8 +190,9 @@ fn lines(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The rest of a line taken out at a random character of it, as if being typed.
-pub fn line_hole(text: &str, rng: &mut Rng) -> Option<Hole> {
+/// The rest of a line taken out at a random character of it, as if being typed; with
+/// probability `line_start_share` the whole line after its indentation, as after Enter.
+pub fn line_hole(text: &str, rng: &mut Rng, line_start_share: f64) -> Option<Hole> {
     let candidates: Vec<(usize, usize)> = lines(text)
         .into_iter()
         .filter(|&(s, e)| text[s..e].trim().len() >= 6)
@@ -193,13 +203,20 @@ pub fn line_hole(text: &str, rng: &mut Rng) -> Option<Hole> {
     let (start, end) = candidates[rng.below(candidates.len())];
     let line = text[start..end].trim_end();
     let indent = line.len() - line.trim_start().len();
-    // A cut at any character boundary of the content, keeping at least one character out.
+    // No draw when the share is 0, so that the holes of a seed stay those made before
+    // the share existed.
+    let at_start = line_start_share > 0.0 && chance(rng, line_start_share);
+    // Else a cut at any character boundary of the content, keeping at least one character out.
     let cuts: Vec<usize> = line
         .char_indices()
         .map(|(i, _)| i)
         .filter(|&i| i >= indent)
         .collect();
-    let col = cuts[rng.below(cuts.len())];
+    let col = if at_start {
+        indent
+    } else {
+        cuts[rng.below(cuts.len())]
+    };
     let cursor = start + col;
     Some(Hole {
         text: format!("{}{}", &text[..cursor], &text[end..]),
@@ -264,7 +281,7 @@ mod tests {
     #[test]
     fn a_line_hole_takes_out_the_rest_of_a_line() {
         for seed in 0..50 {
-            let hole = line_hole(PY, &mut Rng::new(seed)).unwrap();
+            let hole = line_hole(PY, &mut Rng::new(seed), 0.0).unwrap();
             assert!(!hole.middle.is_empty());
             // Putting the middle back gives the file again.
             let mut restored = hole.text.clone();
@@ -272,6 +289,45 @@ mod tests {
             assert_eq!(restored, PY);
             // The hole reaches the end of its line.
             assert!(hole.text[hole.cursor..].starts_with('\n'));
+        }
+    }
+
+    #[test]
+    fn a_line_start_share_cuts_lines_after_their_indentation() {
+        let mut at_start = 0;
+        for seed in 0..200 {
+            let hole = line_hole(PY, &mut Rng::new(seed), 0.5).unwrap();
+            let mut restored = hole.text.clone();
+            restored.insert_str(hole.cursor, &hole.middle);
+            assert_eq!(restored, PY);
+            let before = &hole.text[..hole.cursor];
+            let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+            if line.trim().is_empty() {
+                at_start += 1;
+                // The whole line's content is the middle.
+                assert_eq!(hole.middle, hole.middle.trim());
+            }
+        }
+        // About half (uniform cuts alone land there one time in twenty or so).
+        assert!(
+            (70..=140).contains(&at_start),
+            "{at_start} of 200 at a line's start"
+        );
+        let always = line_hole(PY, &mut Rng::new(7), 1.0).unwrap();
+        let before = &always.text[..always.cursor];
+        assert!(
+            before[before.rfind('\n').map_or(0, |i| i + 1)..]
+                .trim()
+                .is_empty()
+        );
+        // A share of 0 draws as before (a line, then a cut): a seed's holes stay the same.
+        for seed in 0..20 {
+            let mut a = Rng::new(seed);
+            line_hole(PY, &mut a, 0.0).unwrap();
+            let mut b = Rng::new(seed);
+            b.below(2);
+            b.below(2);
+            assert_eq!(a.below(usize::MAX), b.below(usize::MAX));
         }
     }
 
@@ -297,6 +353,6 @@ mod tests {
     #[test]
     fn files_without_blocks_fall_back_to_none() {
         assert!(block_hole("a = 1\nb = 2\n", &mut Rng::new(3)).is_none());
-        assert!(line_hole("\n\n", &mut Rng::new(3)).is_none());
+        assert!(line_hole("\n\n", &mut Rng::new(3), 0.5).is_none());
     }
 }

@@ -914,6 +914,7 @@ async fn training_examples_show_framework_signatures_when_asked() {
         per_file: 6,
         block_share: 0.0,
         end_share: 0.0,
+        line_start_share: 0.0,
     };
     let prompts = |signatures: bool| {
         let settings = nib::config::Settings::from_json(&json!({

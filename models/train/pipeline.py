@@ -170,7 +170,7 @@ def prompt_table(path: Path) -> str:
 
 def make_examples(nib: Path, out: Path, folders: list[Path], seed, end_share, per_file=HOLES_PER_FILE,
                   context_tokens=CONTEXT_TOKENS, model: str = DEFAULT_BASE,
-                  environment: Path | None = None) -> None:
+                  environment: Path | None = None, line_start_share: float = 0.0) -> None:
     """`nib dataset` over package folders, into the JSON lines file `out`, laid out (and
     budgeted with the tokens of) `model`; with `environment` (a site-packages folder) the
     prompts show the signatures of the frameworks installed there, as nib's `signatures`
@@ -182,6 +182,7 @@ def make_examples(nib: Path, out: Path, folders: list[Path], seed, end_share, pe
         settings["environments"] = [str(environment)]
     run([nib, "dataset", "--template", template_for(model),
          "--per-file", per_file, "--seed", seed, "--end-share", end_share,
+         "--line-start-share", line_start_share,
          "--settings", json.dumps(settings), "--out", out, *folders])
 
 
@@ -230,7 +231,10 @@ def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path, smok
     seed = spec.get("seed", DATASET_SEED)
     end_share = spec.get("end_share", 0.0)
     model = base_of(spec)
+    line_start_share = spec.get("line_start_share", 0.0)
     variant = "" if (seed, end_share) == (DATASET_SEED, 0.0) else f"-s{seed}-e{end_share}"
+    if line_start_share:
+        variant += f"-l{line_start_share}"
     if model != DEFAULT_BASE:
         variant += f"-{model}"
     signatures = spec.get("signatures", [])
@@ -241,7 +245,7 @@ def examples_for(name: str, spec: dict, nib: Path, corpus: Path, out: Path, smok
         if not path.exists():
             environment = signature_environment(corpus, signatures, smoke) if signatures else None
             make_examples(nib, path, packages(corpus, framework, "train"), seed, end_share, model=model,
-                          environment=environment)
+                          environment=environment, line_start_share=line_start_share)
         files.append(path)
     if len(files) == 1:
         return files[0]

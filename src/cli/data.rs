@@ -37,6 +37,10 @@ pub(crate) struct DatasetArgs {
     /// Share of holes with the rest of the file cut off (writing at its end), 0..1.
     #[arg(long, default_value_t = 0.0)]
     end_share: f64,
+    /// Share of line holes cut at the line's start (after its indentation), as after
+    /// Enter; the others at any character, 0..1.
+    #[arg(long, default_value_t = 0.0)]
+    line_start_share: f64,
     /// Settings as the editor would send them (context_tokens shapes the prompts).
     #[arg(long, default_value = "{}")]
     settings: String,
@@ -81,6 +85,7 @@ pub(crate) fn dataset(args: &DatasetArgs) -> Result<()> {
         per_file: args.per_file,
         block_share: args.block_share,
         end_share: args.end_share,
+        line_start_share: args.line_start_share,
     };
     let mut out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(std::io::BufWriter::new(
