@@ -87,9 +87,9 @@ pub async fn run(
             // does once its packages are indexed: index them first (once a package), as
             // `nib eval` does, so that examples do not depend on timing.
             completer.index_signatures(&uri, &Document::open(text, 0, language.clone()).snapshot());
+            let line = |rng: &mut Rng| line_hole(text, rng, options.line_start_share);
             for _ in 0..options.per_file {
                 let block = chance(&mut rng, options.block_share);
-                let line = |rng: &mut Rng| line_hole(text, rng, options.line_start_share);
                 let hole = if block {
                     block_hole(text, &mut rng).or_else(|| line(&mut rng))
                 } else {
@@ -205,16 +205,15 @@ pub fn line_hole(text: &str, rng: &mut Rng, line_start_share: f64) -> Option<Hol
     let indent = line.len() - line.trim_start().len();
     // No draw when the share is 0, so that the holes of a seed stay those made before
     // the share existed.
-    let at_start = line_start_share > 0.0 && chance(rng, line_start_share);
-    // Else a cut at any character boundary of the content, keeping at least one character out.
-    let cuts: Vec<usize> = line
-        .char_indices()
-        .map(|(i, _)| i)
-        .filter(|&i| i >= indent)
-        .collect();
-    let col = if at_start {
+    let col = if line_start_share > 0.0 && chance(rng, line_start_share) {
         indent
     } else {
+        // A cut at any character boundary of the content, keeping at least one character out.
+        let cuts: Vec<usize> = line
+            .char_indices()
+            .map(|(i, _)| i)
+            .filter(|&i| i >= indent)
+            .collect();
         cuts[rng.below(cuts.len())]
     };
     let cursor = start + col;
